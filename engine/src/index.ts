@@ -1,0 +1,5 @@
+/**
+ * The workbook's reference database engine. Layers depend downward only:
+ * storage ← index ← txn/wal/recovery ← exec ← plan ← sql; raft ← kv ← shard.
+ */
+export * from "./common/index.js";

@@ -1,0 +1,45 @@
+/**
+ * display(), a live handle to one output, and clearOutput()
+ * =========================================================
+ * `display(x)` shows `x` now, in the middle of a cell, as `display_data`. A `DisplayHandle`
+ * keeps a display id so the same output can be replaced in place (`update_display_data`),
+ * which is how progress bars and live charts move without printing a new output each time.
+ */
+import { randomUUID } from "node:crypto";
+import { type MimeBundle, kernelChannel, toBundle } from "./bundle.js";
+
+export class DisplayHandle {
+  readonly displayId: string;
+  #shown = false;
+
+  constructor(displayId: string = randomUUID()) {
+    this.displayId = displayId;
+  }
+
+  /** Show `value` the first time, replace the earlier output after that. */
+  update(value: unknown): void {
+    emit(toBundle(value), this.displayId, this.#shown);
+    this.#shown = true;
+  }
+}
+
+/** Show a value now, as a separate output of the running cell. */
+export function display(value: unknown): DisplayHandle {
+  const handle = new DisplayHandle();
+  handle.update(value);
+  return handle;
+}
+
+/** Clear the running cell's output; with `wait`, only once the next output arrives. */
+export function clearOutput(wait = false): void {
+  kernelChannel()?.clearOutput(wait);
+}
+
+function emit(bundle: MimeBundle, displayId: string, update: boolean): void {
+  const channel = kernelChannel();
+  if (channel) {
+    channel.display(bundle, { displayId, update });
+  } else if (!update) {
+    console.log(bundle["text/plain"]);
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * The kernel's front: every ZeroMQ socket, in a worker thread
+ * ============================================================
+ * Shell requests are handled one at a time, in order, each wrapped in `status: busy` and
+ * `status: idle` on iopub, as Jupyter front ends expect. Control requests (interrupt,
+ * shutdown, kernel info) never wait for the shell queue.
+ */
+import { randomUUID } from "node:crypto";
+import { readFileSync, writeSync } from "node:fs";
+import { parentPort, workerData } from "node:worker_threads";
+import * as zmq from "zeromq";
+import { type ConnectionInfo, type Header, type Json, type Message, Wire, endpoint, newHeader } from "./protocol.js";
+import { ENGINE_REQUESTS, type FrontData, type ToEngine, type ToFront } from "./threads.js";
+
+const { connectionFile, kernelInfo } = workerData as FrontData;
+const info = JSON.parse(readFileSync(connectionFile, "utf8")) as ConnectionInfo;
+const wire = new Wire(info);
+const session = randomUUID();
+const port = parentPort!;
+
+/** zeromq.js allows one pending send per socket; this queues the rest. */
+class Outbox {
+  #last: Promise<void> = Promise.resolve();
+  constructor(readonly socket: zmq.Writable) {}
+  send(frames: (string | Uint8Array)[]): Promise<void> {
+    this.#last = this.#last.then(() => this.socket.send(frames)).catch((e: unknown) => log(`send failed: ${String(e)}`));
+    return this.#last;
+  }
+}
+
+const shell = new zmq.Router();
+const control = new zmq.Router();
+const stdin = new zmq.Router();
+const iopub = new zmq.Publisher();
+const heartbeat = new zmq.Reply();
+const shellOut = new Outbox(shell);
+const controlOut = new Outbox(control);
+const iopubOut = new Outbox(iopub);
+
+const pendingReplies = new Map<string, (content: Json) => void>();
+
+function log(text: string): void {
+  writeSync(2, `[workbook kernel] ${text}\n`);
+}
+
+function publish(msgType: string, content: Json, parent: Header | Json = {}): Promise<void> {
+  return iopubOut.send([msgType, ...wire.encode({ header: newHeader(msgType, session), parent_header: parent, metadata: {}, content })]);
+}
+
+function reply(out: Outbox, request: Message, content: Json): Promise<void> {
+  const msgType = request.header.msg_type.replace(/_request$/, "_reply");
+  return out.send(
+    wire.encode({
+      header: newHeader(msgType, session),
+      parent_header: request.header,
+      metadata: {},
+      content,
+      identities: request.identities,
+    }),
+  );
+}
+
+function askEngine(request: Message): Promise<Json> {
+  return new Promise((resolve) => {
+    pendingReplies.set(request.header.msg_id, resolve);
+    port.postMessage({ type: "shell", request: { header: request.header, content: request.content } } satisfies ToEngine);
+  });
+}
+
+async function handleShell(request: Message): Promise<void> {
+  const type = request.header.msg_type;
+  await publish("status", { execution_state: "busy" }, request.header);
+  if (type === "kernel_info_request") await reply(shellOut, request, kernelInfo);
+  else if (type === "comm_info_request") await reply(shellOut, request, { status: "ok", comms: {} });
+  else if (ENGINE_REQUESTS.has(type)) await reply(shellOut, request, await askEngine(request));
+  else log(`ignoring unknown shell message '${type}'`);
+  await publish("status", { execution_state: "idle" }, request.header);
+}
+
+async function handleControl(request: Message): Promise<void> {
+  const type = request.header.msg_type;
+  await publish("status", { execution_state: "busy" }, request.header);
+  switch (type) {
+    case "kernel_info_request":
+      await reply(controlOut, request, kernelInfo);
+      break;
+    case "interrupt_request":
+      process.kill(process.pid, "SIGINT");
+      await reply(controlOut, request, { status: "ok" });
+      break;
+    case "shutdown_request": {
+      await reply(controlOut, request, { status: "ok", restart: Boolean(request.content["restart"]) });
+      await publish("status", { execution_state: "idle" }, request.header);
+      port.postMessage({ type: "shutdown" } satisfies ToEngine);
+      // A cell that never yields cannot hear the request; end the process regardless.
+      setTimeout(() => process.kill(process.pid, "SIGKILL"), 2000).unref();
+      return;
+    }
+    default:
+      log(`ignoring unknown control message '${type}'`);
+  }
+  await publish("status", { execution_state: "idle" }, request.header);
+}
+
+async function serve(socket: zmq.Router, handle: (m: Message) => Promise<void>): Promise<void> {
+  for await (const frames of socket) {
+    let request: Message;
+    try {
+      request = wire.decode(frames);
+    } catch (e) {
+      log(`dropping a message: ${(e as Error).message}`);
+      continue;
+    }
+    await handle(request);
+  }
+}
+
+async function echoHeartbeats(): Promise<void> {
+  for await (const frames of heartbeat) await heartbeat.send(frames);
+}
+
+port.on("message", (msg: ToFront) => {
+  if (msg.type === "iopub") {
+    void publish(msg.msgType, msg.content, msg.parent ?? {});
+  } else {
+    const resolve = pendingReplies.get(msg.parent.msg_id);
+    pendingReplies.delete(msg.parent.msg_id);
+    resolve?.(msg.content);
+  }
+});
+
+async function main(): Promise<void> {
+  await Promise.all([
+    shell.bind(endpoint(info, info.shell_port)),
+    control.bind(endpoint(info, info.control_port)),
+    stdin.bind(endpoint(info, info.stdin_port)),
+    iopub.bind(endpoint(info, info.iopub_port)),
+    heartbeat.bind(endpoint(info, info.hb_port)),
+  ]);
+  await publish("status", { execution_state: "starting" });
+  void serve(control, handleControl);
+  void echoHeartbeats();
+  await serve(shell, handleShell);
+}
+
+main().catch((e: unknown) => {
+  log(`front failed: ${(e as Error).stack ?? String(e)}`);
+  process.kill(process.pid, "SIGTERM");
+});

@@ -1,0 +1,40 @@
+/**
+ * What the kernel's two threads say to each other
+ * ================================================
+ *
+ *   Jupyter client ══zmq══▶ front (worker thread)  ──ToEngine──▶  engine (main thread)
+ *                           shell, control, stdin,               runs cells, completes,
+ *                           iopub, heartbeat      ◀──ToFront───  inspects, keeps history
+ *
+ * The front owns every socket, so heartbeats, `interrupt_request` and `shutdown_request`
+ * are answered even while a cell keeps the main thread busy. An interrupt becomes SIGINT
+ * to our own process, which `vm`'s `breakOnSigint` turns into an exception in the cell.
+ */
+import type { Header, Json } from "./protocol.js";
+
+export interface ShellRequest {
+  readonly header: Header;
+  readonly content: Json;
+}
+
+export type ToEngine =
+  | { readonly type: "shell"; readonly request: ShellRequest }
+  | { readonly type: "shutdown" };
+
+export type ToFront =
+  | { readonly type: "iopub"; readonly parent: Header | null; readonly msgType: string; readonly content: Json }
+  | { readonly type: "reply"; readonly parent: Header; readonly content: Json };
+
+export interface FrontData {
+  readonly connectionFile: string;
+  readonly kernelInfo: Json;
+}
+
+/** Shell requests the engine answers; the front answers the rest itself. */
+export const ENGINE_REQUESTS = new Set([
+  "execute_request",
+  "complete_request",
+  "inspect_request",
+  "is_complete_request",
+  "history_request",
+]);

@@ -23,11 +23,13 @@ export class DisplayHandle {
   }
 }
 
-/** Show a value now, as a separate output of the running cell. */
-export function display(value: unknown): DisplayHandle {
-  const handle = new DisplayHandle();
-  handle.update(value);
-  return handle;
+/**
+ * Show a value now, as a separate output of the running cell. Returns nothing, so that
+ * `display(x)` as a cell's last line shows `x` once; use `new DisplayHandle()` to update
+ * an output in place.
+ */
+export function display(value: unknown): void {
+  new DisplayHandle().update(value);
 }
 
 /** Clear the running cell's output; with `wait`, only once the next output arrives. */

@@ -49,6 +49,10 @@ export interface Completion {
 
 const CELL_FILE_PREFIX = "workbook-cell-";
 const INTERRUPTED = "Script execution interrupted.";
+/** What `vm` throws on SIGINT under `breakOnSigint` (the wording differs across Node versions). */
+const SIGINT_MESSAGES = /^Script execution (was )?interrupted/;
+/** Frames from the kernel itself are noise to a learner. */
+const KERNEL_DIR = __dirname;
 
 export class Executor {
   readonly #converter: Converter;
@@ -201,7 +205,7 @@ function compileError(source: string, diagnostics: readonly Diagnostic[]): CellO
 
 function runtimeError(e: unknown, source: string, wrapped: string, filename: string): CellOutcome {
   const error = e instanceof Error ? e : new Error(`a non-Error value was thrown: ${String(e)}`);
-  if (error.message === INTERRUPTED) {
+  if (SIGINT_MESSAGES.test(error.message)) {
     return {
       kind: "interrupted",
       ename: "Interrupted",
@@ -220,8 +224,8 @@ function runtimeError(e: unknown, source: string, wrapped: string, filename: str
     if (file === filename) {
       const cellLine = mapToCellLine(jsLines[Number(line) - 1] ?? "", cellLines);
       const label = fn && fn !== "eval" && !fn.startsWith("Object.<anonymous>") ? ` in ${fn}` : "";
-      traceback.push(cellLine === undefined ? `  cell${label}` : `  cell line ${cellLine + 1}${label}:  ${cellLines[cellLine]!.trim()}`);
-    } else if (file && !file.startsWith("node:") && !file.includes(`${path.sep}tslab${path.sep}`) && !file.includes("/executor.js")) {
+      if (cellLine !== undefined) traceback.push(`  cell line ${cellLine + 1}${label}:  ${cellLines[cellLine]!.trim()}`);
+    } else if (file && !file.startsWith("node:") && !file.includes(`${path.sep}tslab${path.sep}`) && !file.startsWith(KERNEL_DIR)) {
       traceback.push(`  ${fn ?? "<anonymous>"} (${path.relative(process.cwd(), file)}:${line})`);
     }
   }

@@ -26,6 +26,10 @@ class Outbox {
     this.#last = this.#last.then(() => this.socket.send(frames)).catch((e: unknown) => log(`send failed: ${String(e)}`));
     return this.#last;
   }
+  /** Resolves once everything queued so far has been handed to zeromq. */
+  drain(): Promise<void> {
+    return this.#last;
+  }
 }
 
 const shell = new zmq.Router();
@@ -119,8 +123,20 @@ async function echoHeartbeats(): Promise<void> {
   for await (const frames of heartbeat) await heartbeat.send(frames);
 }
 
+/** Close every socket before the process exits: zeromq aborts if they are torn down under it. */
+async function closeAll(): Promise<void> {
+  await Promise.all([shellOut, controlOut, iopubOut].map((o) => o.drain()));
+  for (const s of [shell, control, stdin, iopub, heartbeat]) {
+    s.linger = 200;
+    s.close();
+  }
+  port.postMessage({ type: "closed" } satisfies ToEngine);
+}
+
 port.on("message", (msg: ToFront) => {
-  if (msg.type === "iopub") {
+  if (msg.type === "close") {
+    void closeAll();
+  } else if (msg.type === "iopub") {
     void publish(msg.msgType, msg.content, msg.parent ?? {});
   } else {
     const resolve = pendingReplies.get(msg.parent.msg_id);

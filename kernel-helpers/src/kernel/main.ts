@@ -176,8 +176,12 @@ front.on("message", (msg: ToEngine) => {
   if (msg.type === "shutdown") {
     executor.close();
     streams.flush();
-    setTimeout(() => process.exit(0), 100);
+    send({ type: "close" });
+    setTimeout(() => process.exit(0), 2000).unref();
     return;
+  }
+  if (msg.type === "closed") {
+    process.exit(0);
   }
   current = msg.request.header;
   handle(msg.request)

@@ -19,11 +19,13 @@ export interface ShellRequest {
 
 export type ToEngine =
   | { readonly type: "shell"; readonly request: ShellRequest }
-  | { readonly type: "shutdown" };
+  | { readonly type: "shutdown" }
+  | { readonly type: "closed" };
 
 export type ToFront =
   | { readonly type: "iopub"; readonly parent: Header | null; readonly msgType: string; readonly content: Json }
-  | { readonly type: "reply"; readonly parent: Header; readonly content: Json };
+  | { readonly type: "reply"; readonly parent: Header; readonly content: Json }
+  | { readonly type: "close" };
 
 export interface FrontData {
   readonly connectionFile: string;

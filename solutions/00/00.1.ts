@@ -1,0 +1,1 @@
+../../engine/src/wal/log-record-header.ts

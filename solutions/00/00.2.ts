@@ -1,0 +1,1 @@
+../../engine/src/common/crc32c.ts

@@ -3,3 +3,5 @@
  * storage ← index ← txn/wal/recovery ← exec ← plan ← sql; raft ← kv ← shard.
  */
 export * from "./common/index.js";
+export * from "./ds/index.js";
+export * from "./wal/index.js";

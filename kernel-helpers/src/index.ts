@@ -4,3 +4,32 @@
 export { MIME_BUNDLE, type MimeBundle, type Displayable, toBundle } from "./display/bundle.js";
 export { display, clearOutput, DisplayHandle } from "./display/display.js";
 export * from "./render/index.js";
+export { table, Table, type TableOptions, type Align, formatValue, escapeHtml } from "./display/table.js";
+export { chart, Chart, ChartError, type ChartSpec, type ChartData, VEGA_LITE_MIME, VEGA_LITE_SCHEMA } from "./display/chart.js";
+export { progress, withProgress, Progress, type ProgressOptions } from "./display/progress.js";
+export {
+  bench,
+  benchSeries,
+  BenchResult,
+  SeriesResult,
+  BenchError,
+  formatRelative,
+  type BenchTask,
+  type TaskFactory,
+  type BenchOptions,
+  type SeriesOptions,
+  type BenchRow,
+  type SeriesRow,
+} from "./bench/bench.js";
+export {
+  pg,
+  pgVersion,
+  QueryResult,
+  PgError,
+  PG_EXTENSIONS,
+  type Pg,
+  type PgExtension,
+  type PgField,
+} from "./pg/pg.js";
+export { grade, choose, passes } from "./grading/notebook.js";
+export { GradeReport, type GradeStatus, type TestOutcome } from "./grading/grade.js";

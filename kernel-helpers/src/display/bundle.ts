@@ -50,3 +50,17 @@ export function toBundle(value: unknown): MimeBundle {
 export function kernelChannel(): KernelChannel | undefined {
   return (globalThis as Record<symbol, unknown>)[KERNEL_CHANNEL] as KernelChannel | undefined;
 }
+
+/** Every cell the kernel has run, in order; installed on `globalThis` by the kernel. */
+export const EXECUTED_CELLS = Symbol.for("workbook.executedCells");
+
+export interface ExecutedCell {
+  readonly source: string;
+  readonly executionCount: number;
+  /** The front end's id for the cell, where it sends one (JupyterLab does). */
+  readonly cellId?: string;
+}
+
+export function executedCells(): readonly ExecutedCell[] | undefined {
+  return (globalThis as Record<symbol, unknown>)[EXECUTED_CELLS] as ExecutedCell[] | undefined;
+}

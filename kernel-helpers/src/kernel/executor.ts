@@ -29,6 +29,8 @@ import type { Converter, Diagnostic } from "tslab/dist/converter";
 const tslabConverter = require("tslab/dist/converter") as typeof import("tslab/dist/converter");
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const tslabInspect = require("tslab/dist/inspect") as typeof import("tslab/dist/inspect");
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const tsc = require("@tslab/typescript-for-tslab") as typeof import("typescript");
 
 export interface CellError {
   readonly ename: string;
@@ -78,7 +80,8 @@ export class Executor {
     this.#resetInterrupt();
   }
 
-  async execute(source: string): Promise<CellOutcome> {
+  async execute(cellSource: string): Promise<CellOutcome> {
+    const source = blankTopLevelExports(cellSource);
     const converted = this.#converter.convert(this.#prevDecl, source);
     for (const out of converted.sideOutputs ?? []) {
       this.#sideModules.delete(out.path);
@@ -164,6 +167,31 @@ export class Executor {
       },
     });
   }
+}
+
+/**
+ * tslab exports every top-level name of a cell itself, so an explicit `export` (common in
+ * code pasted from a module, and in the reference solutions) would be declared twice.
+ * Replacing the keyword with as many spaces keeps every line and column where it was, so
+ * diagnostics still point at the learner's text.
+ */
+export function blankTopLevelExports(source: string): string {
+  if (!source.includes("export")) return source;
+  const file = tsc.createSourceFile("cell.ts", source, tsc.ScriptTarget.Latest, false, tsc.ScriptKind.TS);
+  const spans: [number, number][] = [];
+  for (const st of file.statements) {
+    if (tsc.isExportDeclaration(st) && !st.moduleSpecifier) {
+      spans.push([st.getStart(file), st.end]); // `export { a, b };`: tslab exports them anyway
+      continue;
+    }
+    const mods = tsc.canHaveModifiers(st) ? (tsc.getModifiers(st) ?? []) : [];
+    const exp = mods.find((m) => m.kind === tsc.SyntaxKind.ExportKeyword);
+    if (!exp || mods.some((m) => m.kind === tsc.SyntaxKind.DefaultKeyword)) continue;
+    spans.push([exp.getStart(file), exp.end]);
+  }
+  let out = source;
+  for (const [start, end] of spans.reverse()) out = out.slice(0, start) + " ".repeat(end - start) + out.slice(end);
+  return out;
 }
 
 /** Named imports compile to `defineProperty`; store them as plain values so cells can rebind them. */

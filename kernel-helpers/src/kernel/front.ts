@@ -67,7 +67,7 @@ function reply(out: Outbox, request: Message, content: Json): Promise<void> {
 function askEngine(request: Message): Promise<Json> {
   return new Promise((resolve) => {
     pendingReplies.set(request.header.msg_id, resolve);
-    port.postMessage({ type: "shell", request: { header: request.header, content: request.content } } satisfies ToEngine);
+    port.postMessage({ type: "shell", request: { header: request.header, metadata: request.metadata, content: request.content } } satisfies ToEngine);
   });
 }
 

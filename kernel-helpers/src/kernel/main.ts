@@ -14,7 +14,7 @@
 import { writeSync } from "node:fs";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
-import { KERNEL_CHANNEL, type KernelChannel, type MimeBundle, toBundle } from "../display/bundle.js";
+import { EXECUTED_CELLS, type ExecutedCell, KERNEL_CHANNEL, type KernelChannel, type MimeBundle, toBundle } from "../display/bundle.js";
 import { type CellOutcome, Executor } from "./executor.js";
 import { History } from "./history.js";
 import { type Header, type Json, codePointToUtf16, utf16ToCodePoint } from "./protocol.js";
@@ -106,11 +106,20 @@ function errorContent(outcome: Exclude<CellOutcome, { kind: "ok" }>): Json {
   return { ename: outcome.ename, evalue: outcome.evalue, traceback: [...outcome.traceback] };
 }
 
-async function execute(content: Json): Promise<Json> {
+/** What ran, for `grade()`: it grades the code last executed in an exercise cell. */
+const executedCells: ExecutedCell[] = [];
+(globalThis as Record<symbol, unknown>)[EXECUTED_CELLS] = executedCells;
+
+async function execute(content: Json, metadata: Json): Promise<Json> {
   const code = String(content["code"] ?? "");
   const silent = Boolean(content["silent"]);
   const storeHistory = !silent && content["store_history"] !== false;
   if (storeHistory) executionCount++;
+  if (!silent) {
+    // JupyterLab names the cell in the request's metadata; other clients do not.
+    const cellId = typeof metadata["cellId"] === "string" ? metadata["cellId"] : undefined;
+    executedCells.push({ source: code, executionCount, ...(cellId === undefined ? {} : { cellId }) });
+  }
   const entry = storeHistory ? history.record(executionCount, code) : undefined;
   if (!silent) publish("execute_input", { code, execution_count: executionCount });
 
@@ -147,7 +156,7 @@ async function handle(request: ShellRequest): Promise<Json> {
   const cursor = codePointToUtf16(code, Number(content["cursor_pos"] ?? code.length));
   switch (request.header.msg_type) {
     case "execute_request":
-      return execute(content);
+      return execute(content, request.metadata);
     case "complete_request": {
       const c = executor.complete(code, cursor);
       return {

@@ -14,6 +14,7 @@ import type { Header, Json } from "./protocol.js";
 
 export interface ShellRequest {
   readonly header: Header;
+  readonly metadata: Json;
   readonly content: Json;
 }
 

@@ -78,6 +78,8 @@ export const DEFAULT_CHART_CONFIG: Readonly<Record<string, unknown>> = {
     subtitlePadding: 4,
   },
   axis: {
+    // Long category names (benchmark tasks, SQL types) stay readable instead of "Buffer.readUI…".
+    labelLimit: 280,
     labelFontSize: 12,
     titleFontSize: 13,
     titleFontWeight: "normal",

@@ -135,10 +135,12 @@ export async function chart(spec: ChartSpec): Promise<Chart> {
   checkMarksAndTypes(plain, "");
   checkFields(plain);
   const full: Record<string, unknown> = {
-    ...plain,
     $schema: VEGA_LITE_SCHEMA,
+    ...plain,
     config: mergeConfig(DEFAULT_CHART_CONFIG, isRecord(plain["config"]) ? plain["config"] : {}),
   };
+  // JupyterLab renders v5 specs; a v6 $schema from the caller is replaced (key stays first).
+  full["$schema"] = VEGA_LITE_SCHEMA;
 
   const { vl, vega } = await loadVega();
   const warnings: string[] = [];

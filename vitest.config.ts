@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Kernel and notebook tests start processes and bind ports; two cores are enough for two at a time.
     maxWorkers: 2,
+    reporters: ["default", "./test-support/summary-reporter.ts"],
   },
 });

@@ -5,3 +5,4 @@
 export * from "./common/index.js";
 export * from "./ds/index.js";
 export * from "./wal/index.js";
+export * from "./storage/index.js";

@@ -50,6 +50,11 @@ describe("00.1 encodeLogHeader", () => {
     expect(() => encodeLogHeader({ ...sample, ...patch })).toThrow(field);
   });
 
+  it("refuses an lsn given as a number, naming the field", () => {
+    expect(() => encodeLogHeader({ ...sample, lsn: 5 as unknown as bigint })).toThrow(RangeError);
+    expect(() => encodeLogHeader({ ...sample, lsn: 5 as unknown as bigint })).toThrow("lsn");
+  });
+
   it.each([[-1n], [2n ** 64n]])("refuses lsn %s with a RangeError", (lsn) => {
     expect(() => encodeLogHeader({ ...sample, lsn })).toThrow(RangeError);
     expect(() => encodeLogHeader({ ...sample, lsn })).toThrow("lsn");
@@ -92,6 +97,19 @@ describe("00.1 decodeLogHeader", () => {
   it("refuses a buffer one byte short with a RangeError", () => {
     expect(() => decodeLogHeader(new Uint8Array(15))).toThrow(RangeError);
     expect(() => decodeLogHeader(new Uint8Array(20), 5)).toThrow(RangeError);
+  });
+
+  it("refuses a short view even when the buffer behind it is longer", () => {
+    const buf = new Uint8Array(64);
+    buf.set(encodeLogHeader(sample), 0);
+    expect(() => decodeLogHeader(buf.subarray(0, 10))).toThrow(RangeError);
+    expect(() => decodeLogHeader(buf.subarray(0, 20), 8)).toThrow(RangeError);
+  });
+
+  it("refuses a negative or fractional offset, even inside a larger buffer", () => {
+    const buf = new Uint8Array(64);
+    expect(() => decodeLogHeader(buf.subarray(16), -4)).toThrow(RangeError);
+    expect(() => decodeLogHeader(buf, 1.5)).toThrow(RangeError);
   });
 
   it("leaves its input unchanged", () => {

@@ -14,7 +14,17 @@ export type ErrorKind =
   | "no-free-frame"
   | "corrupt"
   | "io"
-  | "not-implemented";
+  | "not-implemented"
+  /** A bounded queue refused a push because it is at capacity. */
+  | "queue-full"
+  /** A tuple can never fit, not even on an empty page. */
+  | "tuple-too-large"
+  /** The call is valid in general but not now: unpin of an unpinned page, use after close… */
+  | "invalid-state"
+  /** A value does not have the JavaScript type its column's SQL type needs. */
+  | "type-mismatch"
+  /** A null was given for a column declared NOT NULL. */
+  | "null-violation";
 
 export class DbError extends Error {
   override readonly name = "DbError";

@@ -1,1 +1,5 @@
 export * from "./errors.js";
+export * from "./ids.js";
+export * from "./random.js";
+export * from "./bytes.js";
+export * from "./crc32c.js";

@@ -1,0 +1,354 @@
+/**
+ * Tuple codec
+ * ===========
+ * Turns a row (one JavaScript value per column) into the bytes a slotted page stores, and
+ * back, following a schema. The layout is PostgreSQL's heap tuple data layout, minus the
+ * transaction fields of its 23-byte header (they arrive with MVCC, notebook 08):
+ *
+ *   offset 0            2          3          4                        hoff
+ *          | natts u16  | flags u8 | hoff u8  | null bitmap (optional) | pad | column data … |
+ *
+ *   natts   number of columns stored (a schema that later gains columns reads the missing
+ *           trailing ones as null, as PostgreSQL does after ALTER TABLE … ADD COLUMN)
+ *   flags   bit 0 HAS_NULLS: the null bitmap is present
+ *   hoff    where the column data starts: 4 + bitmap bytes, rounded up to 8
+ *   bitmap  ⌈natts/8⌉ bytes, only if some column is null; bit i (byte i >> 3, bit i & 7)
+ *           is 1 when column i is NOT null (PostgreSQL's convention)
+ *
+ * Column data, in schema order; a null column takes no bytes at all. Each value starts at
+ * a multiple of its type's alignment (PostgreSQL's `typalign`), counted from the tuple's
+ * start, which the page places at a multiple of 8, so the alignment is real in memory:
+ *
+ *   | type   | JS value    | bytes (typlen)         | align (typalign) |
+ *   |--------|-------------|------------------------|------------------|
+ *   | bool   | boolean     | 1 (0 or 1)             | 1 (c)            |
+ *   | int2   | number      | 2, signed              | 2 (s)            |
+ *   | int4   | number      | 4, signed              | 4 (i)            |
+ *   | int8   | bigint      | 8, signed              | 8 (d)            |
+ *   | float8 | number      | 8, IEEE 754            | 8 (d)            |
+ *   | text   | string      | u32 length + UTF-8     | 4 (i)            |
+ *   | bytea  | Uint8Array  | u32 length + bytes     | 4 (i)            |
+ *
+ *   Example, schema (id int4, name text, score float8, ok bool), row (7, "ab", 1.5, true):
+ *
+ *     0    4    8         12        16   18      24              32   33
+ *     | hdr | pad | id = 7 | len = 2 | a b | pad  | score = 1.5   | ok |
+ *
+ *   Putting the 8-byte columns first would remove the padding: column order changes the
+ *   size of every row, in PostgreSQL as here.
+ *
+ * All integers are little-endian. Encoding validates every value and throws a `DbError`
+ * naming the column: `type-mismatch` for a value of the wrong JavaScript type,
+ * `out-of-range` for an integer that does not fit its type, `null-violation` for a null
+ * in a NOT NULL column. Decoding bytes that do not follow the layout throws `corrupt`.
+ *
+ * Simpler than PostgreSQL: variable-length values always carry a 4-byte length
+ * (PostgreSQL uses a 1-byte header for values under 127 bytes, unaligned, and
+ * compresses or moves values over ~2 KB out of line with TOAST); there are no
+ * transaction fields in the header; the byte order is fixed rather than the machine's.
+ */
+import { DbError } from "../common/errors.js";
+import { LITTLE_ENDIAN, MAXALIGN, alignUp, viewOf } from "../common/bytes.js";
+
+export type ColumnType = "bool" | "int2" | "int4" | "int8" | "float8" | "text" | "bytea";
+
+/** A column of a schema. `nullable` defaults to true. */
+export interface Column {
+  readonly name: string;
+  readonly type: ColumnType;
+  readonly nullable?: boolean;
+}
+
+export type Schema = readonly Column[];
+
+/** A column value: see the table in the module header for which type takes which. */
+export type Value = boolean | number | bigint | string | Uint8Array | null;
+
+export type Row = readonly Value[];
+
+/** Storage facts per type, named as in PostgreSQL's pg_type: typlen −1 means variable length. */
+export const COLUMN_TYPES: Readonly<Record<ColumnType, { readonly typlen: number; readonly typalign: number }>> = {
+  bool: { typlen: 1, typalign: 1 },
+  int2: { typlen: 2, typalign: 2 },
+  int4: { typlen: 4, typalign: 4 },
+  int8: { typlen: 8, typalign: 8 },
+  float8: { typlen: 8, typalign: 8 },
+  text: { typlen: -1, typalign: 4 },
+  bytea: { typlen: -1, typalign: 4 },
+};
+
+/** PostgreSQL's MaxHeapAttributeNumber. */
+export const MAX_COLUMNS = 1600;
+
+const HEADER_FIXED = 4;
+const HAS_NULLS = 0x1;
+const VARLENA_HEADER = 4;
+const INT8_MIN = -(2n ** 63n);
+const INT8_MAX = 2n ** 63n - 1n;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder("utf-8", { fatal: true });
+
+/** Where one column sits in an encoded tuple. */
+export interface ColumnLayout {
+  readonly name: string;
+  readonly type: ColumnType;
+  readonly isNull: boolean;
+  /** Bytes skipped before the value to reach its alignment. */
+  readonly padding: number;
+  /** Where the value starts (for text/bytea, its length prefix); −1 when null. */
+  readonly offset: number;
+  /** Bytes the value takes, length prefix included; 0 when null. */
+  readonly length: number;
+}
+
+/** An encoded tuple as plain data, for drawing its bytes. */
+export interface TupleLayout {
+  readonly natts: number;
+  readonly hasNulls: boolean;
+  readonly hoff: number;
+  readonly length: number;
+  readonly columns: readonly ColumnLayout[];
+}
+
+export class TupleCodec {
+  readonly schema: Schema;
+
+  /**
+   * A codec for rows of `schema`. Throws `invalid-argument` for an empty or over-long
+   * schema (more than 1600 columns), a duplicate or empty column name, or an unknown type.
+   */
+  constructor(schema: Schema) {
+    if (!Array.isArray(schema) || schema.length === 0 || schema.length > MAX_COLUMNS) {
+      throw new DbError("invalid-argument", `a schema has 1…${MAX_COLUMNS} columns`, {
+        columns: Array.isArray(schema) ? schema.length : undefined,
+      });
+    }
+    const names = new Set<string>();
+    for (const column of schema) {
+      if (typeof column.name !== "string" || column.name === "" || names.has(column.name)) {
+        throw new DbError("invalid-argument", `column names must be non-empty and unique: "${String(column.name)}"`, {
+          column: column.name,
+        });
+      }
+      names.add(column.name);
+      if (!Object.hasOwn(COLUMN_TYPES, column.type)) {
+        throw new DbError("invalid-argument", `column "${column.name}" has unknown type "${String(column.type)}"`, {
+          column: column.name,
+          type: column.type,
+        });
+      }
+    }
+    this.schema = schema.map((c) => ({ ...c }));
+  }
+
+  /**
+   * The bytes of `row`, one value per schema column. Throws, naming the column,
+   * `type-mismatch`, `out-of-range` or `null-violation` for a bad value (see the module
+   * header), and `invalid-argument` when the row has the wrong number of values.
+   */
+  encode(row: Row): Uint8Array {
+    if (!Array.isArray(row) || row.length !== this.schema.length) {
+      throw new DbError(
+        "invalid-argument",
+        `a row needs ${this.schema.length} values, got ${Array.isArray(row) ? row.length : typeof row}`,
+        { expected: this.schema.length, received: Array.isArray(row) ? row.length : undefined },
+      );
+    }
+    // Pass 1: validate, encode strings once, and compute every offset.
+    const natts = this.schema.length;
+    const hasNulls = row.some((v) => v === null);
+    const hoff = alignUp(HEADER_FIXED + (hasNulls ? (natts + 7) >> 3 : 0), MAXALIGN);
+    const payloads: (Uint8Array | undefined)[] = [];
+    const offsets: number[] = [];
+    let end = hoff;
+    for (let i = 0; i < natts; i++) {
+      const column = this.schema[i] as Column;
+      const value = row[i] as Value;
+      const payload = checkValue(column, value);
+      payloads.push(payload);
+      if (value === null) {
+        offsets.push(-1);
+        continue;
+      }
+      const { typlen, typalign } = COLUMN_TYPES[column.type];
+      const offset = alignUp(end, typalign);
+      offsets.push(offset);
+      end = offset + (typlen > 0 ? typlen : VARLENA_HEADER + (payload as Uint8Array).byteLength);
+    }
+    // Pass 2: write.
+    const bytes = new Uint8Array(end);
+    const view = viewOf(bytes);
+    view.setUint16(0, natts, LITTLE_ENDIAN);
+    view.setUint8(2, hasNulls ? HAS_NULLS : 0);
+    view.setUint8(3, hoff);
+    for (let i = 0; i < natts; i++) {
+      const value = row[i] as Value;
+      const offset = offsets[i] as number;
+      if (value === null) continue;
+      if (hasNulls) bytes[HEADER_FIXED + (i >> 3)] = (bytes[HEADER_FIXED + (i >> 3)] as number) | (1 << (i & 7));
+      switch ((this.schema[i] as Column).type) {
+        case "bool":
+          view.setUint8(offset, value ? 1 : 0);
+          break;
+        case "int2":
+          view.setInt16(offset, value as number, LITTLE_ENDIAN);
+          break;
+        case "int4":
+          view.setInt32(offset, value as number, LITTLE_ENDIAN);
+          break;
+        case "int8":
+          view.setBigInt64(offset, value as bigint, LITTLE_ENDIAN);
+          break;
+        case "float8":
+          view.setFloat64(offset, value as number, LITTLE_ENDIAN);
+          break;
+        case "text":
+        case "bytea": {
+          const payload = payloads[i] as Uint8Array;
+          view.setUint32(offset, payload.byteLength, LITTLE_ENDIAN);
+          bytes.set(payload, offset + VARLENA_HEADER);
+          break;
+        }
+      }
+    }
+    return bytes;
+  }
+
+  /**
+   * The row stored in `bytes`. Columns the tuple does not store (it was written under a
+   * shorter schema) decode as null. Throws `corrupt` when the bytes do not follow the
+   * layout: truncated, more columns than the schema, an impossible length, bad UTF-8.
+   */
+  decode(bytes: Uint8Array): Value[] {
+    const values: Value[] = [];
+    this.#walk(bytes, (_layout, value) => values.push(value));
+    return values;
+  }
+
+  /** Where each column of the encoded tuple `bytes` sits. Throws `corrupt` as `decode` does. */
+  layout(bytes: Uint8Array): TupleLayout {
+    const columns: ColumnLayout[] = [];
+    const header = this.#walk(bytes, (layout) => columns.push(layout));
+    return { ...header, length: bytes.byteLength, columns };
+  }
+
+  #walk(
+    bytes: Uint8Array,
+    visit: (layout: ColumnLayout, value: Value) => void,
+  ): { natts: number; hasNulls: boolean; hoff: number } {
+    const corrupt = (reason: string, details: Record<string, unknown> = {}): DbError =>
+      new DbError("corrupt", `tuple is corrupt: ${reason}`, { length: bytes.byteLength, ...details });
+    if (bytes.byteLength < HEADER_FIXED) throw corrupt("shorter than its header");
+    const view = viewOf(bytes);
+    const natts = view.getUint16(0, LITTLE_ENDIAN);
+    const hasNulls = (view.getUint8(2) & HAS_NULLS) !== 0;
+    const hoff = view.getUint8(3);
+    if (natts > this.schema.length) {
+      throw corrupt(`it stores ${natts} columns, the schema has ${this.schema.length}`, { natts });
+    }
+    const expectedHoff = alignUp(HEADER_FIXED + (hasNulls ? (natts + 7) >> 3 : 0), MAXALIGN);
+    if (hoff !== expectedHoff || hoff > bytes.byteLength) throw corrupt(`bad data offset ${hoff}`, { hoff });
+    let end = hoff;
+    for (let i = 0; i < this.schema.length; i++) {
+      const column = this.schema[i] as Column;
+      const stored = i < natts;
+      const isNull = !stored || (hasNulls && ((bytes[HEADER_FIXED + (i >> 3)] as number) & (1 << (i & 7))) === 0);
+      if (isNull) {
+        visit({ name: column.name, type: column.type, isNull: true, padding: 0, offset: -1, length: 0 }, null);
+        continue;
+      }
+      const { typlen, typalign } = COLUMN_TYPES[column.type];
+      const offset = alignUp(end, typalign);
+      let length = typlen;
+      if (typlen < 0) {
+        if (offset + VARLENA_HEADER > bytes.byteLength) throw corrupt(`column "${column.name}" is cut off`, { offset });
+        length = VARLENA_HEADER + view.getUint32(offset, LITTLE_ENDIAN);
+      }
+      if (offset + length > bytes.byteLength) {
+        throw corrupt(`column "${column.name}" runs past the end`, { column: column.name, offset, length });
+      }
+      let value: Value;
+      switch (column.type) {
+        case "bool": {
+          const b = view.getUint8(offset);
+          if (b > 1) throw corrupt(`column "${column.name}" holds bool byte ${b}`, { column: column.name, offset });
+          value = b === 1;
+          break;
+        }
+        case "int2":
+          value = view.getInt16(offset, LITTLE_ENDIAN);
+          break;
+        case "int4":
+          value = view.getInt32(offset, LITTLE_ENDIAN);
+          break;
+        case "int8":
+          value = view.getBigInt64(offset, LITTLE_ENDIAN);
+          break;
+        case "float8":
+          value = view.getFloat64(offset, LITTLE_ENDIAN);
+          break;
+        case "text":
+          try {
+            value = utf8Decoder.decode(bytes.subarray(offset + VARLENA_HEADER, offset + length));
+          } catch (cause) {
+            throw corrupt(`column "${column.name}" is not valid UTF-8`, { column: column.name, offset, cause });
+          }
+          break;
+        case "bytea":
+          value = bytes.slice(offset + VARLENA_HEADER, offset + length);
+          break;
+      }
+      visit({ name: column.name, type: column.type, isNull: false, padding: offset - end, offset, length }, value);
+      end = offset + length;
+    }
+    if (end !== bytes.byteLength) throw corrupt(`${bytes.byteLength - end} unexpected bytes after the last column`);
+    return { natts, hasNulls, hoff };
+  }
+}
+
+/** Validate `value` for `column`; return the payload bytes of a text or bytea value. */
+function checkValue(column: Column, value: Value): Uint8Array | undefined {
+  const fail = (kind: "type-mismatch" | "out-of-range" | "null-violation", why: string): DbError =>
+    new DbError(kind, `column "${column.name}" (${column.type}): ${why}`, {
+      column: column.name,
+      type: column.type,
+      value,
+    });
+  if (value === null) {
+    if (column.nullable === false) throw fail("null-violation", "null in a NOT NULL column");
+    return undefined;
+  }
+  const got = (): string =>
+    value instanceof Uint8Array ? "Uint8Array" : `${typeof value} ${typeof value === "bigint" ? `${value}n` : JSON.stringify(value)}`;
+  switch (column.type) {
+    case "bool":
+      if (typeof value !== "boolean") throw fail("type-mismatch", `expected a boolean, got ${got()}`);
+      return undefined;
+    case "int2":
+    case "int4": {
+      if (typeof value !== "number" || !Number.isInteger(value)) {
+        throw fail("type-mismatch", `expected an integer number, got ${got()}`);
+      }
+      const bits = column.type === "int2" ? 16 : 32;
+      const max = 2 ** (bits - 1) - 1;
+      if (value < -max - 1 || value > max) throw fail("out-of-range", `${value} is outside ${-max - 1}…${max}`);
+      return undefined;
+    }
+    case "int8":
+      if (typeof value !== "bigint") throw fail("type-mismatch", `expected a bigint (like 42n), got ${got()}`);
+      if (value < INT8_MIN || value > INT8_MAX) throw fail("out-of-range", `${value} is outside the int8 range`);
+      return undefined;
+    case "float8":
+      if (typeof value !== "number") throw fail("type-mismatch", `expected a number, got ${got()}`);
+      return undefined;
+    case "text":
+      if (typeof value !== "string") throw fail("type-mismatch", `expected a string, got ${got()}`);
+      if (LONE_SURROGATE.test(value)) throw fail("type-mismatch", "the string has a lone surrogate (not valid UTF-16)");
+      return utf8Encoder.encode(value);
+    case "bytea":
+      if (!(value instanceof Uint8Array)) throw fail("type-mismatch", `expected a Uint8Array, got ${got()}`);
+      return value;
+  }
+}

@@ -1,0 +1,188 @@
+import { describe, expect, test } from "vitest";
+import { Random, TupleCodec, type Column, type ColumnType, type Row, type Schema, type Value } from "../src/index.js";
+import { check, same } from "./support/assert.js";
+import { expectDbError } from "./support/expect-db-error.js";
+
+const TYPES: ColumnType[] = ["bool", "int2", "int4", "int8", "float8", "text", "bytea"];
+
+function randomValue(rng: Random, type: ColumnType): Value {
+  switch (type) {
+    case "bool":
+      return rng.bool();
+    case "int2":
+      return rng.intBetween(-32768, 32767);
+    case "int4":
+      return rng.pick([0, -1, 2147483647, -2147483648, rng.intBetween(-1e9, 1e9)]);
+    case "int8":
+      return rng.pick([0n, -(2n ** 63n), 2n ** 63n - 1n, BigInt(rng.intBetween(-1e9, 1e9)) * 1_000_003n]);
+    case "float8":
+      return rng.pick([0, -0, 1.5, Number.NaN, Infinity, -Infinity, Number.MIN_VALUE, rng.float() * 1e300]);
+    case "text": {
+      const alphabet = ["a", "z", " ", "é", "ß", "😀", "中", "\u0000"];
+      return Array.from({ length: rng.int(12) }, () => rng.pick(alphabet)).join("");
+    }
+    case "bytea":
+      return rng.bytes(rng.int(20));
+  }
+}
+
+function sameValue(actual: Value | undefined, expected: Value, what: string): void {
+  if (expected instanceof Uint8Array) {
+    check(actual instanceof Uint8Array && Buffer.from(actual).equals(Buffer.from(expected)), what);
+  } else {
+    same(actual, expected, what);
+  }
+}
+
+describe("02 tuple codec", () => {
+  test("random schemas and rows round-trip exactly (seeded), nulls and all", () => {
+    const rng = new Random(1);
+    for (let s = 0; s < 200; s++) {
+      const schema: Column[] = Array.from({ length: rng.intBetween(1, 20) }, (_, i) => ({
+        name: `c${i}`,
+        type: rng.pick(TYPES),
+      }));
+      const codec = new TupleCodec(schema);
+      for (let r = 0; r < 10; r++) {
+        const row = schema.map((c) => (rng.bool(0.2) ? null : randomValue(rng, c.type)));
+        const bytes = codec.encode(row);
+        const back = codec.decode(bytes);
+        same(back.length, row.length, "columns");
+        row.forEach((v, i) => sameValue(back[i], v, `schema ${s} row ${r} column ${i}`));
+        // Every column value starts at a multiple of its alignment.
+        for (const col of codec.layout(bytes).columns) {
+          if (!col.isNull) same(col.offset % ({ bool: 1, int2: 2, int4: 4, int8: 8, float8: 8, text: 4, bytea: 4 }[col.type]), 0, "aligned");
+        }
+      }
+    }
+  });
+
+  test("the documented example: padding follows typalign", () => {
+    const codec = new TupleCodec([
+      { name: "id", type: "int4" },
+      { name: "name", type: "text" },
+      { name: "score", type: "float8" },
+      { name: "ok", type: "bool" },
+    ]);
+    const bytes = codec.encode([7, "ab", 1.5, true]);
+    expect(bytes.length).toBe(33);
+    const layout = codec.layout(bytes);
+    expect(layout).toMatchObject({ natts: 4, hasNulls: false, hoff: 8, length: 33 });
+    expect(layout.columns.map((c) => [c.name, c.offset, c.length, c.padding])).toEqual([
+      ["id", 8, 4, 0],
+      ["name", 12, 6, 0],
+      ["score", 24, 8, 6],
+      ["ok", 32, 1, 0],
+    ]);
+    // Header and values, little-endian.
+    expect([...bytes.subarray(0, 4)]).toEqual([4, 0, 0, 8]);
+    expect([...bytes.subarray(8, 12)]).toEqual([7, 0, 0, 0]);
+    expect([...bytes.subarray(12, 18)]).toEqual([2, 0, 0, 0, 0x61, 0x62]);
+    // Widest columns first: no padding at all.
+    const reordered = new TupleCodec([
+      { name: "score", type: "float8" },
+      { name: "id", type: "int4" },
+      { name: "name", type: "text" },
+      { name: "ok", type: "bool" },
+    ]);
+    expect(reordered.encode([1.5, 7, "ab", true]).length).toBe(27);
+  });
+
+  test("nulls take no data bytes and set the bitmap (1 = not null)", () => {
+    const codec = new TupleCodec([
+      { name: "a", type: "int8" },
+      { name: "b", type: "int8" },
+      { name: "c", type: "int8" },
+    ]);
+    const full = codec.encode([1n, 2n, 3n]);
+    const withNull = codec.encode([1n, null, 3n]);
+    expect(full.length).toBe(8 + 24);
+    expect(withNull.length).toBe(8 + 16);
+    expect(withNull[2]).toBe(1); // HAS_NULLS
+    expect(withNull[4]).toBe(0b101);
+    expect(codec.decode(withNull)).toEqual([1n, null, 3n]);
+    // A bitmap longer than 4 bytes pushes hoff to 16.
+    const wide = new TupleCodec(Array.from({ length: 40 }, (_, i) => ({ name: `c${i}`, type: "bool" as const })));
+    const row = Array.from({ length: 40 }, (_, i) => (i % 3 === 0 ? null : true));
+    expect(wide.layout(wide.encode(row)).hoff).toBe(16);
+    expect(wide.decode(wide.encode(row))).toEqual(row);
+  });
+
+  test("a tuple written before columns were added decodes the new columns as null", () => {
+    const before = new TupleCodec([{ name: "a", type: "int4" }]);
+    const after = new TupleCodec([
+      { name: "a", type: "int4" },
+      { name: "b", type: "text" },
+    ]);
+    expect(after.decode(before.encode([5]))).toEqual([5, null]);
+    expectDbError(() => before.decode(after.encode([5, "x"])), "corrupt");
+  });
+
+  test("a bad value gets an error naming the column, and the kind says why", () => {
+    const schema: Schema = [
+      { name: "id", type: "int2", nullable: false },
+      { name: "big", type: "int8" },
+      { name: "name", type: "text" },
+      { name: "blob", type: "bytea" },
+      { name: "flag", type: "bool" },
+    ];
+    const codec = new TupleCodec(schema);
+    const good: Row = [1, 1n, "x", new Uint8Array(1), true];
+    const bad = (i: number, value: unknown): Row => good.map((v, j) => (j === i ? (value as Value) : v));
+    let error = expectDbError(() => codec.encode(bad(0, 40000)), "out-of-range");
+    expect(error.message).toContain('"id"');
+    expect(error.details).toMatchObject({ column: "id", type: "int2", value: 40000 });
+    expectDbError(() => codec.encode(bad(0, 1.5)), "type-mismatch");
+    error = expectDbError(() => codec.encode(bad(0, null)), "null-violation");
+    expect(error.details).toMatchObject({ column: "id" });
+    error = expectDbError(() => codec.encode(bad(1, 5)), "type-mismatch");
+    expect(error.message).toContain("bigint");
+    expectDbError(() => codec.encode(bad(1, 2n ** 63n)), "out-of-range");
+    expectDbError(() => codec.encode(bad(2, 5)), "type-mismatch");
+    expectDbError(() => codec.encode(bad(2, "\uD800")), "type-mismatch");
+    expectDbError(() => codec.encode(bad(3, [1, 2])), "type-mismatch");
+    expectDbError(() => codec.encode(bad(4, 1)), "type-mismatch");
+    expectDbError(() => codec.encode(good.slice(1)), "invalid-argument");
+    expect(codec.decode(codec.encode(good))).toEqual(good);
+  });
+
+  test("int boundaries are exact", () => {
+    const codec = new TupleCodec([
+      { name: "s", type: "int2" },
+      { name: "i", type: "int4" },
+    ]);
+    expect(codec.decode(codec.encode([-32768, -2147483648]))).toEqual([-32768, -2147483648]);
+    expect(codec.decode(codec.encode([32767, 2147483647]))).toEqual([32767, 2147483647]);
+    expectDbError(() => codec.encode([-32769, 0]), "out-of-range");
+    expectDbError(() => codec.encode([0, 2147483648]), "out-of-range");
+  });
+
+  test("corrupt bytes are refused, never misread", () => {
+    const codec = new TupleCodec([
+      { name: "name", type: "text" },
+      { name: "ok", type: "bool" },
+    ]);
+    const bytes = codec.encode(["hello", true]);
+    expectDbError(() => codec.decode(bytes.subarray(0, 3)), "corrupt");
+    expectDbError(() => codec.decode(bytes.subarray(0, bytes.length - 1)), "corrupt");
+    const longLength = bytes.slice();
+    longLength[8] = 200;
+    expectDbError(() => codec.decode(longLength), "corrupt");
+    const badUtf8 = bytes.slice();
+    badUtf8[12] = 0xff;
+    expectDbError(() => codec.decode(badUtf8), "corrupt");
+    const badBool = bytes.slice();
+    badBool[bytes.length - 1] = 7;
+    expectDbError(() => codec.decode(badBool), "corrupt");
+    const trailing = new Uint8Array(bytes.length + 1);
+    trailing.set(bytes);
+    expectDbError(() => codec.decode(trailing), "corrupt");
+  });
+
+  test("foolish schemas are refused", () => {
+    expectDbError(() => new TupleCodec([]), "invalid-argument");
+    expectDbError(() => new TupleCodec([{ name: "a", type: "int4" }, { name: "a", type: "int4" }]), "invalid-argument");
+    expectDbError(() => new TupleCodec([{ name: "a", type: "varchar" as ColumnType }]), "invalid-argument");
+    expectDbError(() => new TupleCodec([{ name: "", type: "int4" }]), "invalid-argument");
+  });
+});

@@ -1,0 +1,43 @@
+/**
+ * `npm run bench [-- <suite> …]`
+ * Runs benchmark suites outside Jupyter; each writes build/bench/<suite>.json (the rows)
+ * and build/bench/<suite>.svg (the chart), and prints its table. Ratios against peers
+ * are measured in the same run. Benchmarks are not tests: nothing here fails on speed.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { chart } from "../display/chart.js";
+import { table } from "../display/table.js";
+import { CHECKOUT } from "../kernel/kernelspec.js";
+import { kernelSuite } from "../bench/suites/kernel.js";
+import type { SuiteResult } from "../bench/suites/types.js";
+import { fail, parseArgs } from "./args.js";
+
+const SUITES: Record<string, { describe: string; run: () => Promise<SuiteResult> }> = {
+  kernel: { describe: "kernel cold start, cell round trip and a 20-cell notebook, vs plain tslab", run: kernelSuite },
+};
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  if (args.flags.has("help") || args.flags.has("list")) {
+    for (const [name, s] of Object.entries(SUITES)) console.log(`${name.padEnd(10)} ${s.describe}`);
+    return;
+  }
+  const names = args.positionals.length > 0 ? args.positionals : Object.keys(SUITES);
+  for (const name of names) if (!SUITES[name]) fail(`no benchmark suite '${name}' (there are: ${Object.keys(SUITES).join(", ")})`);
+  const out = path.join(CHECKOUT, "build", "bench");
+  mkdirSync(out, { recursive: true });
+  for (const name of names) {
+    console.log(`Running ${name}: ${SUITES[name]!.describe}`);
+    const result = await SUITES[name]!.run();
+    console.log(table(result.rows, { title: result.title, limit: 1000 }).text);
+    writeFileSync(path.join(out, `${name}.json`), `${JSON.stringify({ suite: name, title: result.title, node: process.version, rows: result.rows }, null, 2)}\n`);
+    writeFileSync(path.join(out, `${name}.svg`), (await chart(result.chart)).svg);
+    console.log(`wrote build/bench/${name}.json and build/bench/${name}.svg\n`);
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -23,10 +23,16 @@ export function solutionPath(id: string): string {
   return path.join(SOLUTIONS_DIR, id.split(".")[0]!, `${id}.ts`);
 }
 
+/**
+ * The solution as a learner would write the cell. A solution is a link to the engine's own
+ * module (one implementation per algorithm), and engine modules import their neighbours by
+ * relative path; a cell imports the same names from the package, so those imports point
+ * at `@workbook/engine` here.
+ */
 export function solutionSource(id: string): string {
   const file = solutionPath(id);
   if (!existsSync(file)) throw new Error(`exercise ${id} has no reference solution at ${path.relative(CHECKOUT, file)}`);
-  return readFileSync(file, "utf8");
+  return readFileSync(file, "utf8").replace(/(\bfrom\s+)(["'])\.{1,2}\/[^"']+\2/g, '$1"@workbook/engine"');
 }
 
 /** A `transformCell` for the runner that puts every exercise's solution in its cell. */

@@ -8,7 +8,9 @@ import { type Pg, PG_EXTENSIONS, PgError, pg, pgVersion } from "../src/pg/pg.js"
 
 // One test body for every backend (as Kysely runs one body per dialect): always the
 // embedded database, and also the server when DATABASE_URL names one.
-const serverUrl = process.env["DATABASE_URL"];
+// CI points WORKBOOK_TEST_DATABASE_URL at a real server for this file only, so notebooks keep
+// the embedded PostgreSQL 18 they are written for.
+const serverUrl = process.env["WORKBOOK_TEST_DATABASE_URL"] ?? process.env["DATABASE_URL"];
 const backends: { kind: "embedded" | "server"; url: string | undefined }[] = [
   { kind: "embedded", url: undefined },
   ...(serverUrl ? [{ kind: "server" as const, url: serverUrl }] : []),

@@ -6,3 +6,4 @@ export * from "./common/index.js";
 export * from "./ds/index.js";
 export * from "./wal/index.js";
 export * from "./storage/index.js";
+export * from "./index/index.js";

@@ -22,7 +22,7 @@ describe.each(allExercises().map((e) => [e.id, e] as const))("exercise %s", (id,
     const report = await gradeSource(id, solutionSource(id));
     expect(report.status, JSON.stringify(report.toJSON(), null, 1)).toBe("passed");
     expect(report.total).toBeGreaterThanOrEqual(5);
-  });
+  }, 600_000);
 
   it("the untouched starter fails every hidden test, loudly", async () => {
     const source = starter(id, exercise.notebook);
@@ -34,5 +34,5 @@ describe.each(allExercises().map((e) => [e.id, e] as const))("exercise %s", (id,
     // particular error type see the wrong type instead).
     for (const t of report.tests) expect(t.reason).toMatch(/^NotImplemented: |^expected error to be instance of /);
     expect(report.tests.some((t) => t.reason?.startsWith(`NotImplemented: `))).toBe(true);
-  });
+  }, 600_000);
 });

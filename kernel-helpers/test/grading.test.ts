@@ -59,7 +59,7 @@ describe("npm run grade", () => {
 
     expect(results["loop"]).toMatchObject({ status: "failed" });
     expect(results["loop"]!.tests.filter((t) => !t.passed).map((t) => t.reason)).toContain(
-      "TimeLimitExceeded: your code ran longer than 2 s in a loop: is there an infinite loop?",
+      "TimeLimitExceeded: your code ran longer than 5 s in a loop: is there an infinite loop?",
     );
 
     expect(results["wrong"]).toMatchObject({ status: "failed" });
@@ -68,14 +68,14 @@ describe("npm run grade", () => {
 
     const firstReasons = Object.values(results).map((r) => r!.problems[0]?.message ?? r!.tests.find((t) => !t.passed)?.reason);
     expect(new Set(firstReasons).size).toBe(5);
-  }, 180_000);
+  }, 900_000);
 
   it("never modifies the notebook it grades", () => {
     const file = notebookWith(variants["wrong"]!);
     const before = readFileSync(file, "utf8");
     gradeJson(file);
     expect(readFileSync(file, "utf8")).toBe(before);
-  }, 60_000);
+  }, 300_000);
 
   it("reports two cells claiming one exercise instead of grading either", () => {
     const file = notebookWith(variants["wrong"]!, (nb) => {
@@ -85,14 +85,14 @@ describe("npm run grade", () => {
     const graded = gradeJson(file);
     expect(graded.status).toBe("duplicate");
     expect(graded.problems[0]!.message).toBe("2 cells in 00-welcome.ipynb claim exercise 00.2; keep one");
-  }, 60_000);
+  }, 300_000);
 
   it("prints a scoreboard and exits 0 whatever the score", () => {
     const out = execFileSync(process.execPath, [CLI, "00"], { encoding: "utf8", cwd: CHECKOUT });
     expect(out).toMatch(/^00\.1 +Log record header codec +0\/21 +failed$/m);
     expect(out).toMatch(/^00\.2 +CRC-32C checksum +0\/8 +failed$/m);
     expect(out).toMatch(/^Total: 0\/2 exercises pass, 0\/29 tests$/m);
-  }, 60_000);
+  }, 300_000);
 
   it("exits 2 with the reason when it cannot run", () => {
     let failure: { status: number; stderr: string } | undefined;

@@ -47,6 +47,15 @@ import type { BufferPool } from "./buffer-pool.js";
 import { FreeSpaceMap } from "./free-space-map.js";
 import { SlottedPage } from "./slotted-page.js";
 
+/**
+ * What the heap needs from its free-space map: `FreeSpaceMap`'s public surface, so that
+ * any map with the same methods plugs in (exercise 04.1 passes the learner's this way).
+ */
+export type FreeSpaceMapLike = Pick<
+  FreeSpaceMap,
+  "pageSize" | "step" | "categoryOf" | "record" | "forget" | "get" | "find" | "snapshot"
+>;
+
 /** One tuple yielded by a scan. */
 export interface HeapTuple {
   readonly rid: Rid;
@@ -56,28 +65,42 @@ export interface HeapTuple {
 export class TableHeap {
   readonly pool: BufferPool;
   /** Free space per heap page (PostgreSQL: the relation's FSM fork). */
-  readonly freeSpaceMap: FreeSpaceMap;
+  readonly freeSpaceMap: FreeSpaceMapLike;
   readonly #pageIds: PageId[] = [];
   readonly #pageSet = new Set<PageId>();
 
-  /** An empty heap: its first insert allocates its first page. */
-  constructor(pool: BufferPool) {
+  /**
+   * An empty heap: its first insert allocates its first page. `freeSpaceMap` defaults to
+   * a new `FreeSpaceMap`; one passed in must be made for the pool's page size and be
+   * empty (`invalid-argument` otherwise).
+   */
+  constructor(pool: BufferPool, freeSpaceMap: FreeSpaceMapLike = new FreeSpaceMap(pool.pageSize)) {
+    if (freeSpaceMap.pageSize !== pool.pageSize) {
+      throw new DbError(
+        "invalid-argument",
+        `the free-space map is for ${freeSpaceMap.pageSize}-byte pages, the pool has ${pool.pageSize}-byte pages`,
+        { mapPageSize: freeSpaceMap.pageSize, poolPageSize: pool.pageSize },
+      );
+    }
+    if (freeSpaceMap.snapshot().length > 0) {
+      throw new DbError("invalid-argument", "a new heap needs an empty free-space map");
+    }
     this.pool = pool;
-    this.freeSpaceMap = new FreeSpaceMap(pool.pageSize);
+    this.freeSpaceMap = freeSpaceMap;
   }
 
   /**
    * The heap made of `pageIds` (as saved from `heap.pageIds`), with its free-space map
-   * rebuilt by reading every page. A page that was allocated but never formatted (all
-   * zeros, say after a crash) is formatted as empty. Throws `invalid-argument` for a
-   * repeated page id, `out-of-range` for a page the disk does not have, and `corrupt` for
-   * a page whose header is not a slotted page's.
+   * (`freeSpaceMap`, or a new one) rebuilt by reading every page. A page that was
+   * allocated but never formatted (all zeros, say after a crash) is formatted as empty.
+   * Throws `invalid-argument` for a repeated page id, `out-of-range` for a page the disk
+   * does not have, and `corrupt` for a page whose header is not a slotted page's.
    */
-  static open(pool: BufferPool, pageIds: readonly PageId[]): TableHeap {
+  static open(pool: BufferPool, pageIds: readonly PageId[], freeSpaceMap?: FreeSpaceMapLike): TableHeap {
     if (new Set(pageIds).size !== pageIds.length) {
       throw new DbError("invalid-argument", "a heap's page ids must be distinct", { pageIds: [...pageIds] });
     }
-    const heap = new TableHeap(pool);
+    const heap = new TableHeap(pool, freeSpaceMap);
     for (const pageId of pageIds) {
       let free = pool.withReadPage(pageId, (data) =>
         SlottedPage.isNew(data) ? undefined : new SlottedPage(data).freeSpace(),

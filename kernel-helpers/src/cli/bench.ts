@@ -9,22 +9,35 @@ import path from "node:path";
 import { chart } from "../display/chart.js";
 import { table } from "../display/table.js";
 import { CHECKOUT } from "../kernel/kernelspec.js";
+import { bufferPoolSuite } from "../bench/suites/buffer-pool.js";
+import { heapSuite } from "../bench/suites/heap.js";
 import { kernelSuite } from "../bench/suites/kernel.js";
 import type { SuiteResult } from "../bench/suites/types.js";
 import { fail, parseArgs } from "./args.js";
 
 const SUITES: Record<string, { describe: string; run: () => Promise<SuiteResult> }> = {
   kernel: { describe: "kernel cold start, cell round trip and a 20-cell notebook, vs plain tslab", run: kernelSuite },
+  "buffer-pool": { describe: "hit ratio vs pool size per workload and replacer; hit-path cost vs Map.get (notebook 03)", run: bufferPoolSuite },
+  heap: { describe: "heap insert and scan rows/s, cold vs warm pool, vs PostgreSQL (notebook 04)", run: heapSuite },
+};
+
+/** Names that stand for several suites, in curriculum order. */
+const GROUPS: Record<string, readonly string[]> = {
+  storage: ["buffer-pool", "heap"],
 };
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   if (args.flags.has("help") || args.flags.has("list")) {
-    for (const [name, s] of Object.entries(SUITES)) console.log(`${name.padEnd(10)} ${s.describe}`);
+    for (const [name, s] of Object.entries(SUITES)) console.log(`${name.padEnd(12)} ${s.describe}`);
+    for (const [name, parts] of Object.entries(GROUPS)) console.log(`${name.padEnd(12)} all of: ${parts.join(", ")}`);
     return;
   }
-  const names = args.positionals.length > 0 ? args.positionals : Object.keys(SUITES);
-  for (const name of names) if (!SUITES[name]) fail(`no benchmark suite '${name}' (there are: ${Object.keys(SUITES).join(", ")})`);
+  const asked = args.positionals.length > 0 ? args.positionals : Object.keys(SUITES);
+  const names = asked.flatMap((n) => GROUPS[n] ?? [n]);
+  for (const name of names) {
+    if (!SUITES[name]) fail(`no benchmark suite '${name}' (there are: ${[...Object.keys(SUITES), ...Object.keys(GROUPS)].join(", ")})`);
+  }
   const out = path.join(CHECKOUT, "build", "bench");
   mkdirSync(out, { recursive: true });
   for (const name of names) {

@@ -98,13 +98,19 @@ function esc(s: string): string {
 }
 
 export interface GradeOptions {
-  /** Per-test limit on the learner's loops, in ms. */
+  /** Per-test limit on the learner's loops, in ms; default DEFAULT_TEST_MS. */
   readonly testTimeMs?: number;
   /** Hard limit on the whole vitest run, in ms. */
   readonly runTimeMs?: number;
 }
 
 const WORK_ROOT = path.join(CHECKOUT, "build", "grading");
+
+/**
+ * How long one hidden test may spend in the learner's loops. Generous on purpose: it only
+ * has to tell "never ends" from "slow", and a correct solution on a busy laptop must pass.
+ */
+export const DEFAULT_TEST_MS = 5000;
 
 /** Grade `source` as the cell of exercise `id`. */
 export async function gradeSource(id: string, source: string, options: GradeOptions = {}): Promise<GradeReport> {
@@ -146,7 +152,7 @@ function runSuite(id: string, submission: string, workDir: string, options: Grad
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, {
       cwd: CHECKOUT,
-      env: { ...process.env, WORKBOOK_SUBMISSION: submission, WORKBOOK_TEST_MS: String(options.testTimeMs ?? 2000), FORCE_COLOR: "0", NO_COLOR: "1" },
+      env: { ...process.env, WORKBOOK_SUBMISSION: submission, WORKBOOK_TEST_MS: String(options.testTimeMs ?? DEFAULT_TEST_MS), FORCE_COLOR: "0", NO_COLOR: "1" },
       stdio: ["ignore", "ignore", "pipe"],
     });
     let stderr = "";

@@ -1,0 +1,1 @@
+../../engine/src/storage/lru-k-replacer.ts

@@ -1,0 +1,1 @@
+../../engine/src/storage/buffer-pool.ts

@@ -1,0 +1,1 @@
+../../engine/src/storage/free-space-map.ts

@@ -1,0 +1,1 @@
+../../engine/src/storage/table-heap.ts

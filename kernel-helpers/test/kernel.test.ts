@@ -56,6 +56,13 @@ describe("execute", () => {
     ]);
   });
 
+  it("sends a lone UTF-16 surrogate as U+FFFD, so Jupyter can write the notebook as UTF-8", async () => {
+    const r = await kernel.execute('console.log("half \\ud800 a character"); "\\udc00"');
+    expect(r.outputs[0]).toEqual({ output_type: "stream", name: "stdout", text: "half \ufffd a character\n" });
+    // A result is shown through util.inspect, which already escapes it: '\udc00'.
+    expect(r.outputs[1]).toMatchObject({ data: { "text/plain": "'\\udc00'" } });
+  });
+
   it("supports top-level await", async () => {
     const r = await kernel.execute("await new Promise((r) => setTimeout(() => r(5), 20))");
     expect(r.outputs[0]).toMatchObject({ data: { "text/plain": "5" } });

@@ -10,20 +10,24 @@ import { chart } from "../display/chart.js";
 import { table } from "../display/table.js";
 import { CHECKOUT } from "../kernel/kernelspec.js";
 import { bufferPoolSuite } from "../bench/suites/buffer-pool.js";
+import { dataStructuresSuite } from "../bench/suites/data-structures.js";
 import { heapSuite } from "../bench/suites/heap.js";
 import { kernelSuite } from "../bench/suites/kernel.js";
+import { pagesSuite } from "../bench/suites/pages.js";
 import type { SuiteResult } from "../bench/suites/types.js";
 import { fail, parseArgs } from "./args.js";
 
 const SUITES: Record<string, { describe: string; run: () => Promise<SuiteResult> }> = {
   kernel: { describe: "kernel cold start, cell round trip and a 20-cell notebook, vs plain tslab", run: kernelSuite },
+  "data-structures": { describe: "hash map and LRU vs Map; B-tree vs sorted-btree and a sorted array, ops/s against N (notebook 01)", run: dataStructuresSuite },
+  pages: { describe: "rows per 8 KiB page vs PostgreSQL; file disk sequential/random I/O with and without fsync (notebook 02)", run: pagesSuite },
   "buffer-pool": { describe: "hit ratio vs pool size per workload and replacer; hit-path cost vs Map.get (notebook 03)", run: bufferPoolSuite },
   heap: { describe: "heap insert and scan rows/s, cold vs warm pool, vs PostgreSQL (notebook 04)", run: heapSuite },
 };
 
 /** Names that stand for several suites, in curriculum order. */
 const GROUPS: Record<string, readonly string[]> = {
-  storage: ["buffer-pool", "heap"],
+  storage: ["data-structures", "pages", "buffer-pool", "heap"],
 };
 
 async function main(): Promise<void> {

@@ -61,11 +61,14 @@ export function passes(id: string): boolean {
 /**
  * The learner's implementation when exercise `id` passes, the engine's otherwise, with a
  * line saying which. `learner` is a thunk so a cell that was never run costs nothing.
+ * The result has the reference's type: a learner's class is never the same TypeScript
+ * type as the engine's (`#private` fields are nominal), and passing the hidden suite is
+ * what shows it behaves as one.
  */
-export function choose<T>(id: string, learner: () => T, reference: T, name = "it"): T {
+export function choose<T>(id: string, learner: () => unknown, reference: T, name = "it"): T {
   if (passes(id)) {
     console.log(`Using your ${name} (exercise ${id} passes).`);
-    return learner();
+    return learner() as T;
   }
   console.log(`Using the engine's reference ${name}: exercise ${id} has not passed its grade cell yet.`);
   return reference;

@@ -99,7 +99,7 @@ export class Wire {
       JSON.stringify(msg.header),
       JSON.stringify(msg.parent_header),
       JSON.stringify(msg.metadata),
-      JSON.stringify(msg.content),
+      JSON.stringify(wellFormed(msg.content)),
     ];
     return [...(msg.identities ?? []), DELIMITER, this.sign(parts), ...parts, ...(msg.buffers ?? [])];
   }
@@ -126,6 +126,21 @@ export class Wire {
       identities: frames.slice(0, at),
     };
   }
+}
+
+/**
+ * A lone UTF-16 surrogate (from `"\ud800"` in a cell, or bytes decoded as UTF-16) is legal
+ * in a JavaScript string but not in UTF-8: Jupyter's Python side accepts the message and
+ * then fails writing the notebook. Outputs are text for people, so such a half character
+ * becomes U+FFFD, as a UTF-8 decoder would show it.
+ */
+export function wellFormed<T>(value: T): T {
+  if (typeof value === "string") return value.toWellFormed() as T;
+  if (Array.isArray(value)) return value.map(wellFormed) as T;
+  if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, wellFormed(v)])) as T;
+  }
+  return value;
 }
 
 /**

@@ -1,0 +1,1 @@
+../../engine/src/ds/hash-map.ts

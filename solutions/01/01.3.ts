@@ -1,0 +1,1 @@
+../../engine/src/ds/btree.ts

@@ -1,0 +1,1 @@
+../../engine/src/storage/slotted-page.ts

@@ -1,18 +1,10 @@
 /** Hidden suite for exercise 00.1: the log record header codec. */
 import { describe, expect, it } from "vitest";
+import { mulberry32 as rng } from "../support/random.js";
 import { decodeLogHeader, encodeLogHeader } from "@submission";
 
 type Header = { lsn: bigint; txnId: number; type: number; flags: number; length: number };
 
-/** mulberry32: a small seeded PRNG, so every run sees the same "random" headers. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sample: Header = { lsn: 0x0102030405060708n, txnId: 0x0a0b0c0d, type: 7, flags: 0x81, length: 0x1234 };
 

@@ -6,61 +6,17 @@
  * the resize rule.
  */
 import { describe, expect, it } from "vitest";
+import { checkModel, errorOf, speaksForItself } from "../support/model.js";
+import { rng } from "../support/random.js";
 import { hashKey, type HashKey } from "@workbook/engine";
 import { OpenAddressingHashMap } from "@submission";
 
 // ---------------------------------------------------------------------------------------
 // Support: a seeded PRNG, model checking with shrinking, error checks
 
-/** mulberry32: a small seeded PRNG, so every run sees the same operations. */
-function rng(seed: number): { int(n: number): number; bool(p?: number): boolean } {
-  let s = seed;
-  const next = (): number => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { int: (n) => Math.floor(next() * n), bool: (p = 0.5) => next() < p };
-}
 
-function errorOf(fn: () => void): unknown {
-  try {
-    fn();
-    return undefined;
-  } catch (error) {
-    return error ?? new Error("threw undefined");
-  }
-}
 
-/** Errors that say everything already: an unwritten starter, or the loop time limit. */
-function speaksForItself(error: unknown): boolean {
-  const name = (error as { name?: unknown } | undefined)?.name;
-  return name === "NotImplemented" || name === "TimeLimitExceeded";
-}
 
-/**
- * Run `ops`; on failure drop ever smaller chunks while it still fails, and report the
- * short sequence that is left, on one line: what disagreed, then the operations.
- */
-function checkModel<Op>(seed: number, ops: readonly Op[], run: (ops: readonly Op[]) => void, show: (op: Op) => string): void {
-  const failure = errorOf(() => run(ops));
-  if (failure === undefined) return;
-  if (speaksForItself(failure)) throw failure;
-  let current = [...ops];
-  let runs = 0;
-  for (let chunk = Math.max(1, current.length >> 1); chunk >= 1; chunk >>= 1) {
-    for (let start = 0; start < current.length && runs < 2000; ) {
-      const candidate = [...current.slice(0, start), ...current.slice(start + chunk)];
-      runs++;
-      if (errorOf(() => run(candidate)) !== undefined) current = candidate;
-      else start += chunk;
-    }
-  }
-  const error = errorOf(() => run(current));
-  const message = error instanceof Error ? `${error.name === "Error" ? "" : `${error.name}: `}${error.message}` : String(error);
-  expect.fail(`${message.split("\n")[0]} — after ${current.length} ops (shrunk from ${ops.length}, seed ${seed}): ${current.map(show).join("; ")}`);
-}
 
 function show(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);

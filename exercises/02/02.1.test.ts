@@ -9,6 +9,7 @@
  * shrunk before it is reported.
  */
 import { describe, expect, it } from "vitest";
+import { mulberry32 as rng } from "../support/random.js";
 import { SlottedPage } from "@submission";
 import { SlottedPage as EnginePage } from "@workbook/engine";
 
@@ -22,15 +23,6 @@ const LP = 4;
 const align8 = (n: number) => (n + 7) & ~7;
 const down8 = (n: number) => n & ~7;
 
-/** mulberry32: a small seeded PRNG, so every run sees the same "random" operations. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** `length` bytes whose content depends on `fill`, so two tuples rarely look alike. */
 function tuple(length: number, fill = length): Uint8Array {

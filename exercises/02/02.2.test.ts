@@ -7,6 +7,7 @@
  * random schemas and rows with nulls in every position.
  */
 import { describe, expect, it } from "vitest";
+import { mulberry32 as rng } from "../support/random.js";
 import { TupleCodec } from "@submission";
 import { SlottedPage } from "@workbook/engine";
 
@@ -28,15 +29,6 @@ const TYPE_NAMES = Object.keys(TYPES) as ColumnType[];
 const alignUp = (n: number, a: number) => Math.ceil(n / a) * a;
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
-/** mulberry32: a small seeded PRNG, so every run sees the same "random" rows. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function rethrowUnwritten(e: unknown): void {
   if (e instanceof Error && (e.name === "NotImplemented" || e.name === "TimeLimitExceeded")) throw e;

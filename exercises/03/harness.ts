@@ -6,18 +6,9 @@
  * brute-force replacer models the learner's replacers are checked against.
  */
 import { BufferPool, MemoryDiskManager, type FrameId, type PageId, type Replacer } from "@workbook/engine";
+import { rng } from "../support/random.js";
+export { rng };
 
-/** mulberry32: a small seeded PRNG, so every run sees the same "random" operations. */
-export function rng(seed: number): { int(n: number): number; bool(p?: number): boolean } {
-  let s = seed >>> 0;
-  const next = () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { int: (n) => Math.floor(next() * n), bool: (p = 0.5) => next() < p };
-}
 
 /**
  * The shortest sub-sequence of `ops` (greedily: drop chunks, then single operations, while

@@ -5,18 +5,13 @@
  * (1–4 frames) and pages small (256–512 bytes), so eviction happens all the time.
  */
 import { describe, expect, it } from "vitest";
+import { rng as seeded } from "../support/random.js";
+
+/** Integers in [0, n) from a seed. */
+const rng = (seed: number): ((n: number) => number) => seeded(seed).int;
 import { BufferPool, FreeSpaceMap, LruReplacer, MemoryDiskManager, SlottedPage, type PageId, type Rid, type SlotId } from "@workbook/engine";
 import { TableHeap } from "@submission";
 
-/** mulberry32: a small seeded PRNG, so every run sees the same "random" operations. */
-function rng(seed: number): (n: number) => number {
-  return (n) => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-  };
-}
 
 type Failure = { kind?: string; message?: string; details?: Record<string, unknown> };
 

@@ -9,6 +9,7 @@
  * shrunk before it is reported.
  */
 import { describe, expect, it } from "vitest";
+import { describeError, expectKind, rethrowUnwritten } from "../support/errors.js";
 import { mulberry32 as rng } from "../support/random.js";
 import { SlottedPage } from "@submission";
 import { SlottedPage as EnginePage } from "@workbook/engine";
@@ -42,27 +43,8 @@ function show(t: Uint8Array | undefined): string {
   return t === undefined ? "undefined" : `${t.length} bytes [${[...t.subarray(0, 6)].join(",")}${t.length > 6 ? ",…" : ""}]`;
 }
 
-/** Not-yet-written code and the grader's time limit are not answers: let them through. */
-function rethrowUnwritten(e: unknown): void {
-  if (e instanceof Error && (e.name === "NotImplemented" || e.name === "TimeLimitExceeded")) throw e;
-}
 
-function describeError(e: unknown): string {
-  if (e instanceof Error) return `${e.name}${(e as { kind?: unknown }).kind !== undefined ? ` (${String((e as { kind?: unknown }).kind)})` : ""}: ${e.message}`;
-  return `a thrown ${typeof e} ${String(e)}`;
-}
 
-function expectKind(fn: () => unknown, kind: string, context: string): void {
-  let error: unknown;
-  try {
-    fn();
-  } catch (e) {
-    rethrowUnwritten(e);
-    error = e;
-  }
-  if (error === undefined) expect.fail(`${context}: expected a DbError of kind "${kind}", but nothing was thrown`);
-  if ((error as { kind?: unknown }).kind !== kind) expect.fail(`${context}: expected a DbError of kind "${kind}", got ${describeError(error)}`);
-}
 
 /** One expect per field, so a failure names the field instead of printing two truncated objects. */
 function expectFields(actual: object, expected: Record<string, unknown>, context: string): void {

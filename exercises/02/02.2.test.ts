@@ -7,6 +7,7 @@
  * random schemas and rows with nulls in every position.
  */
 import { describe, expect, it } from "vitest";
+import { describeError, rethrowUnwritten } from "../support/errors.js";
 import { mulberry32 as rng } from "../support/random.js";
 import { TupleCodec } from "@submission";
 import { SlottedPage } from "@workbook/engine";
@@ -30,14 +31,7 @@ const alignUp = (n: number, a: number) => Math.ceil(n / a) * a;
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
 
-function rethrowUnwritten(e: unknown): void {
-  if (e instanceof Error && (e.name === "NotImplemented" || e.name === "TimeLimitExceeded")) throw e;
-}
 
-function describeError(e: unknown): string {
-  if (e instanceof Error) return `${e.name}${(e as { kind?: unknown }).kind !== undefined ? ` (${String((e as { kind?: unknown }).kind)})` : ""}: ${e.message}`;
-  return `a thrown ${typeof e} ${String(e)}`;
-}
 
 /** The error `fn` throws; fails the test when it throws none or one of another kind. */
 function expectKind(fn: () => unknown, kind: string, context: string): Error {

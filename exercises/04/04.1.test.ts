@@ -5,6 +5,7 @@
  * every insert lands on.
  */
 import { describe, expect, it } from "vitest";
+import { checkModel } from "../support/model.js";
 import { rng as seeded } from "../support/random.js";
 
 /** Integers in [0, n) from a seed. */
@@ -26,35 +27,6 @@ function errorOf(fn: () => unknown): Failure | undefined {
   return undefined;
 }
 
-/**
- * Run `ops` with `run`; on a failure, shrink the list (drop chunks while it still fails) and
- * throw one line: the shortest failing sequence found and what went wrong.
- */
-function checkOps<Op>(label: string, ops: readonly Op[], run: (ops: readonly Op[]) => void, show: (op: Op) => string): void {
-  const fails = (candidate: readonly Op[]): unknown => {
-    try {
-      run(candidate);
-      return undefined;
-    } catch (e) {
-      if ((e as Failure | null)?.kind === "not-implemented") throw e;
-      return e ?? new Error("undefined was thrown");
-    }
-  };
-  if (fails(ops) === undefined) return;
-  let current = [...ops];
-  let runs = 0;
-  for (let chunk = Math.max(1, current.length >> 1); chunk >= 1; chunk >>= 1) {
-    for (let start = 0; start < current.length && runs < 2000; ) {
-      const candidate = [...current.slice(0, start), ...current.slice(start + chunk)];
-      runs++;
-      if (fails(candidate) !== undefined) current = candidate;
-      else start += chunk;
-    }
-  }
-  const error = fails(current);
-  const why = (error instanceof Error ? error.message : String(error)).split("\n")[0];
-  throw new Error(`${label}: fails after ${current.length} ops [${current.map(show).join("; ")}]: ${why}`);
-}
 
 /** What a correct map records for `free` bytes: the category, times the step. */
 function guaranteed(free: number, pageSize: number): number {
@@ -250,7 +222,7 @@ describe("04.1 FreeSpaceMap · against a model", () => {
       return { op: "find", needed: r(10) === 0 ? r(pageSize + 64) : r(pageSize / 3) };
     });
     const step = pageSize / 256;
-    checkOps(`${pageSize}-byte pages`, ops, (run) => {
+    checkModel(`${pageSize}-byte pages`, ops, (run) => {
       const fsm = new FreeSpaceMap(pageSize);
       const model = new Map<number, number>(); // page → category
       for (const o of run) {
@@ -354,7 +326,7 @@ describe("04.1 FreeSpaceMap · inside the engine's TableHeap", () => {
         if (k < 80) return { op: "delete", pick: r(1000) };
         return { op: "update", pick: r(1000), length: size() };
       });
-      checkOps(`seed ${seed}`, ops, (run) => {
+      checkModel(`seed ${seed}`, ops, (run) => {
         const { heap, pool } = heapWithMap(pageSize, 3);
         const live: { pageId: PageId; slot: number }[] = [];
         const step = pageSize / 256;

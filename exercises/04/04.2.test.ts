@@ -5,6 +5,7 @@
  * (1–4 frames) and pages small (256–512 bytes), so eviction happens all the time.
  */
 import { describe, expect, it } from "vitest";
+import { checkModel } from "../support/model.js";
 import { rng as seeded } from "../support/random.js";
 
 /** Integers in [0, n) from a seed. */
@@ -26,32 +27,6 @@ function errorOf(fn: () => unknown): Failure | undefined {
   return undefined;
 }
 
-/** Run `ops`; on a failure, shrink the list while it still fails and report it in one line. */
-function checkOps<Op>(label: string, ops: readonly Op[], run: (ops: readonly Op[]) => void, show: (op: Op) => string): void {
-  const fails = (candidate: readonly Op[]): unknown => {
-    try {
-      run(candidate);
-      return undefined;
-    } catch (e) {
-      if ((e as Failure | null)?.kind === "not-implemented") throw e;
-      return e ?? new Error("undefined was thrown");
-    }
-  };
-  if (fails(ops) === undefined) return;
-  let current = [...ops];
-  let runs = 0;
-  for (let chunk = Math.max(1, current.length >> 1); chunk >= 1; chunk >>= 1) {
-    for (let start = 0; start < current.length && runs < 1500; ) {
-      const candidate = [...current.slice(0, start), ...current.slice(start + chunk)];
-      runs++;
-      if (fails(candidate) !== undefined) current = candidate;
-      else start += chunk;
-    }
-  }
-  const error = fails(current);
-  const why = (error instanceof Error ? error.message : String(error)).split("\n")[0];
-  throw new Error(`${label}: fails after ${current.length} ops [${current.map(show).join("; ")}]: ${why}`);
-}
 
 function setup(pageSize = 512, frames = 3) {
   const disk = new MemoryDiskManager({ pageSize });
@@ -365,7 +340,7 @@ describe("04.2 TableHeap · against a model", () => {
         if (k < 97) return { op: "scan" };
         return { op: "partial-scan", take: r(20) };
       });
-      checkOps(`seed ${seed}`, ops, (run) => {
+      checkModel(`seed ${seed}`, ops, (run) => {
         const { heap, pool } = setup(pageSize, frames);
         const model = new Map<string, { rid: Rid; tuple: Uint8Array }>();
         const everyRid: Rid[] = []; // dead ones too, so stale rids get tried

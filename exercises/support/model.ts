@@ -24,7 +24,7 @@ export function speaksForItself(error: unknown): boolean {
  * Run `ops`; on failure drop ever smaller chunks while it still fails, and report the
  * short sequence that is left, on one line: what disagreed, then the operations.
  */
-export function checkModel<Op>(seed: number, ops: readonly Op[], run: (ops: readonly Op[]) => void, show: (op: Op) => string): void {
+export function checkModel<Op>(context: number | string, ops: readonly Op[], run: (ops: readonly Op[]) => void, show: (op: Op) => string): void {
   const failure = errorOf(() => run(ops));
   if (failure === undefined) return;
   if (speaksForItself(failure)) throw failure;
@@ -40,5 +40,5 @@ export function checkModel<Op>(seed: number, ops: readonly Op[], run: (ops: read
   }
   const error = errorOf(() => run(current));
   const message = error instanceof Error ? `${error.name === "Error" ? "" : `${error.name}: `}${error.message}` : String(error);
-  expect.fail(`${message.split("\n")[0]} — after ${current.length} ops (shrunk from ${ops.length}, seed ${seed}): ${current.map(show).join("; ")}`);
+  expect.fail(`${message.split("\n")[0]} — after ${current.length} ops (shrunk from ${ops.length}, ${typeof context === "number" ? `seed ${context}` : context}): ${current.map(show).join("; ")}`);
 }

@@ -7,6 +7,7 @@ import {
   BTreePage,
   BufferPool,
   DbError,
+  ENGINE_BTREE_ALGORITHMS,
   FileDiskManager,
   INVALID_PAGE_ID,
   InvariantError,
@@ -22,6 +23,7 @@ import {
   ridToString,
   toHex,
   type BPlusTreeRangeOptions,
+  type BTreeAlgorithms,
   type IndexKey,
   type PageId,
   type Rid,
@@ -690,6 +692,53 @@ describe("05 B+tree", () => {
     expect(tree.inspectPage(tree.rootPageId).items.map((item) => item.child)).toEqual(root!.pages[0]!.children!.slice(1));
     expectDbError(() => tree.inspectPage(tree.metaPageId), "corrupt");
     expect(stats.pageCount).toBe(leaves!.pages.length + 2);
+  });
+
+  test("algorithms plug in: the tree runs the ones given and the engine's for the rest; bad ones are refused", () => {
+    const calls = new Map<string, number>();
+    const count = <F extends (...args: never[]) => unknown>(name: string, fn: F): F =>
+      ((...args: Parameters<F>) => {
+        calls.set(name, (calls.get(name) ?? 0) + 1);
+        return fn(...args);
+      }) as F;
+    const engine = ENGINE_BTREE_ALGORITHMS;
+    const counted: BTreeAlgorithms = {
+      searchPage: count("searchPage", engine.searchPage),
+      insertEntry: count("insertEntry", engine.insertEntry),
+      storeNode: count("storeNode", engine.storeNode),
+      deleteEntry: count("deleteEntry", engine.deleteEntry),
+      rangeScan: count("rangeScan", engine.rangeScan),
+    };
+    const { pool } = treeOf({ unique: true, frames: 3 });
+    const tree = BPlusTree.create(pool, { unique: true, algorithms: counted });
+    for (let k = 0; k < 300; k++) tree.insert(k, rid(k, 0));
+    for (let k = 0; k < 250; k++) tree.delete(k);
+    expect(ints(tree)).toEqual(Array.from({ length: 50 }, (_, i) => 250 + i));
+    tree.check();
+    expect(Object.fromEntries([...calls].map(([name, n]) => [name, n > 0]))).toEqual({
+      searchPage: true,
+      insertEntry: true,
+      storeNode: true,
+      deleteEntry: true,
+      rangeScan: true,
+    });
+    expect(calls.get("insertEntry")).toBe(300);
+    expect(calls.get("deleteEntry")).toBe(250);
+    // One piece given: that one is used, the rest are the engine's; open() takes them too.
+    const one = BPlusTree.create(pool, { unique: false, algorithms: { searchPage: counted.searchPage } });
+    expect(one.algorithms.searchPage).toBe(counted.searchPage);
+    expect(one.algorithms.insertEntry).toBe(engine.insertEntry);
+    expect(BPlusTree.create(pool, { unique: true }).algorithms).toBe(engine);
+    const reopened = BPlusTree.open(pool, tree.metaPageId, { algorithms: { rangeScan: counted.rangeScan } });
+    expect(reopened.algorithms.rangeScan).toBe(counted.rangeScan);
+    expect(reopened.algorithms.deleteEntry).toBe(engine.deleteEntry);
+    // Foolish input: an unknown name, a value that is not a function, not an object.
+    const bad = [{ search: engine.searchPage }, { searchPage: 3 }, 7];
+    for (const algorithms of bad) {
+      expectDbError(() => BPlusTree.create(pool, { unique: true, algorithms } as never), "invalid-argument");
+      expectDbError(() => BPlusTree.open(pool, tree.metaPageId, { algorithms } as never), "invalid-argument");
+    }
+    noPins(pool);
   });
 
   test("check() finds broken invariants and names the page", () => {

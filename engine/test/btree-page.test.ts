@@ -17,6 +17,7 @@ import {
   minFillBytes,
   readBTreeMeta,
   rid,
+  searchPage,
   toHex,
   writeBTreeMeta,
   type PageId,
@@ -29,6 +30,12 @@ import { expectDbError } from "./support/expect-db-error.js";
 const PAGE = 256;
 const bytes = (...b: number[]) => new Uint8Array(b);
 const p = (n: number) => n as PageId;
+/** The first slot ≥ probe (searchPage's index) and the first slot > probe, as the descent uses it. */
+const lowerBound = (page: BTreePage, probe: Uint8Array, compare = compareBytes) => searchPage(page, probe, compare).index;
+const upperBound = (page: BTreePage, probe: Uint8Array) => {
+  const { index, found } = searchPage(page, probe, compareBytes);
+  return found ? index + 1 : index;
+};
 
 function keyOf(rng: Random, maxLength: number): Uint8Array {
   // Few distinct byte values, so equal prefixes and equal keys are common.
@@ -63,7 +70,7 @@ describe("05 B+tree page", () => {
         for (const op of ops) {
           if (op.op === "insert") {
             const key = Uint8Array.from(op.key);
-            const pos = page.lowerBound(key);
+            const pos = lowerBound(page, key);
             same(pos, model.filter((e) => compareBytes(e.key, key) < 0).length, "lowerBound");
             if (pos < page.keyCount && compareBytes(page.keyView(pos), key) === 0) continue; // keep keys distinct
             const fits = entryCost("leaf", key.length) <= page.freeSpace;
@@ -98,7 +105,7 @@ describe("05 B+tree page", () => {
     expect(page.upper).toBe(PAGE);
     expect(page.freeSpace).toBe(PAGE - 16);
     expect(page.rightSibling).toBe(INVALID_PAGE_ID);
-    expect(page.lowerBound(bytes(1))).toBe(0);
+    expect(lowerBound(page, bytes(1))).toBe(0);
     for (let i = 0; i < 10; i++) expect(page.insertLeafAt(i, bytes(i, i), rid(i, i))).toBe(true);
     expect(page.freeSpace).toBe(PAGE - 16 - 10 * (4 + 6 + 2));
     page.rightSibling = p(9);
@@ -107,16 +114,18 @@ describe("05 B+tree page", () => {
     expect(toHex(page.bytes)).toBe(toHex(empty));
   });
 
-  test("lowerBound and upperBound: first ≥ and first > the probe", () => {
+  test("searchPage: the first slot ≥ the probe and whether it is equal; + 1 when equal gives the first slot >", () => {
     const page = BTreePage.initLeaf(new Uint8Array(PAGE));
     ["b", "d", "f"].forEach((k, i) => page.insertLeafAt(i, new TextEncoder().encode(k), rid(i, 0)));
     const at = (s: string) => new TextEncoder().encode(s);
-    expect(["a", "b", "c", "d", "f", "g"].map((k) => page.lowerBound(at(k)))).toEqual([0, 0, 1, 1, 2, 3]);
-    expect(["a", "b", "c", "d", "f", "g"].map((k) => page.upperBound(at(k)))).toEqual([0, 1, 1, 2, 3, 3]);
+    expect(["a", "b", "c", "d", "f", "g"].map((k) => lowerBound(page, at(k)))).toEqual([0, 0, 1, 1, 2, 3]);
+    expect(["a", "b", "c", "d", "f", "g"].map((k) => upperBound(page, at(k)))).toEqual([0, 1, 1, 2, 3, 3]);
+    expect(["a", "b", "c", "d", "f", "g"].map((k) => searchPage(page, at(k), compareBytes).found)).toEqual([false, true, false, true, true, false]);
+    expect(searchPage(BTreePage.initLeaf(new Uint8Array(PAGE)), at("a"), compareBytes)).toEqual({ index: 0, found: false });
     // A custom order: descending.
     const desc = BTreePage.initLeaf(new Uint8Array(PAGE));
     ["f", "d", "b"].forEach((k, i) => desc.insertLeafAt(i, at(k), rid(i, 0)));
-    expect(desc.lowerBound(at("c"), (a, b) => compareBytes(b, a))).toBe(2);
+    expect(lowerBound(desc, at("c"), (a, b) => compareBytes(b, a))).toBe(2);
   });
 
   test("an internal page: child 0 in the header, child i + 1 beside key i", () => {
@@ -129,7 +138,7 @@ describe("05 B+tree page", () => {
     page.insertInternalAt(2, bytes(80), p(13));
     expect(page.internalEntries()).toEqual({ keys: [bytes(20), bytes(50), bytes(80)], children: [10, 11, 12, 13] });
     // Descent: child i holds [key i−1, key i).
-    expect([0, 20, 49, 50, 79, 80, 255].map((k) => page.childAt(page.upperBound(bytes(k))))).toEqual([10, 11, 11, 12, 12, 13, 13]);
+    expect([0, 20, 49, 50, 79, 80, 255].map((k) => page.childAt(upperBound(page, bytes(k))))).toEqual([10, 11, 11, 12, 12, 13, 13]);
     page.removeAt(1);
     expect(page.internalEntries()).toEqual({ keys: [bytes(20), bytes(80)], children: [10, 11, 13] });
     checkPage(page);

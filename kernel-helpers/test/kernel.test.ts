@@ -42,6 +42,12 @@ describe("execute", () => {
     ]);
   });
 
+  it("resolves an object shorthand that names an earlier cell's variable", async () => {
+    const r = await kernel.execute("const pair = { answer, other: 1 };\n({ answer }).answer + pair.answer");
+    expect(r.reply["status"]).toBe("ok");
+    expect(r.outputs[0]).toMatchObject({ data: { "text/plain": "84" } });
+  });
+
   it("shows nothing for a cell ending in a statement or undefined", async () => {
     expect((await kernel.execute("let nothing = undefined;")).outputs).toEqual([]);
     expect((await kernel.execute("nothing")).outputs).toEqual([]);

@@ -4,7 +4,8 @@
  * One node of the disk B+tree is one page. Keys have variable length, so a page is a
  * small slotted page: a slot directory of (offset, length) pairs grows up from the header,
  * the entries grow down from the end, and the slots are kept *in key order*, so a binary
- * search over the slots finds a key in O(log n) compares without moving any entry.
+ * search over the slots (`searchPage`, search-page.ts) finds a key in O(log n) compares
+ * without moving any entry.
  *
  *   0        16       20       24                  upper                     pageSize
  *   | header | slot 0 | slot 1 | … →   free space   ← | entry 1 | entry 0 | entry 2 |
@@ -60,7 +61,6 @@ import { DbError, InvariantError } from "../common/errors.js";
 import { INVALID_PAGE_ID, type PageId, type Rid, type SlotId } from "../common/ids.js";
 import { LITTLE_ENDIAN, viewOf } from "../common/bytes.js";
 import { DEFAULT_PAGE_SIZE, checkPageSize } from "../storage/page-size.js";
-import { compareBytes } from "./key-codec.js";
 
 export const BTREE_PAGE_HEADER_SIZE = 16;
 export const BTREE_SLOT_SIZE = 4;
@@ -374,33 +374,6 @@ export class BTreePage {
     if (i === 0) return this.leftmostChild;
     const { offset } = this.#slot(i - 1);
     return this.#view.getUint32(offset, LITTLE_ENDIAN) as PageId;
-  }
-
-  /** The first slot whose key is ≥ `probe` (keyCount when none is). */
-  lowerBound(probe: Uint8Array, compare: (a: Uint8Array, b: Uint8Array) => number = compareBytes): number {
-    let lo = 0;
-    let hi = this.keyCount;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (compare(this.keyView(mid), probe) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  /**
-   * The first slot whose key is > `probe`. On an internal page this is also the child to
-   * descend into: child i holds the keys in [key i−1, key i).
-   */
-  upperBound(probe: Uint8Array, compare: (a: Uint8Array, b: Uint8Array) => number = compareBytes): number {
-    let lo = 0;
-    let hi = this.keyCount;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (compare(this.keyView(mid), probe) <= 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
   }
 
   /** Leaves: insert `key → rid` as slot `i`, shifting later slots right. False (and no change) when it does not fit. */

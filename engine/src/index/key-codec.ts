@@ -67,6 +67,9 @@ const SIGN_FLIP = 2n ** 63n;
 const utf8 = new TextEncoder();
 const utf8Strict = new TextDecoder("utf-8", { fatal: true });
 
+/** An order on encoded keys: negative when a sorts before b, zero when equal, positive after. */
+export type KeyCompare = (a: Uint8Array, b: Uint8Array) => number;
+
 /** Negative when a sorts before b, zero when equal, positive after: memcmp, then length. */
 export function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return compareRange(a, 0, a.length, b, 0, b.length);
@@ -121,12 +124,11 @@ function encodePart(part: unknown, position: number | undefined): Uint8Array {
  */
 export function encodeInt64(n: number | bigint): Uint8Array {
   const out = new Uint8Array(INT_KEY_SIZE);
-  const view = new DataView(out.buffer);
   if (typeof n === "bigint") {
     if (n < INT64_MIN || n > INT64_MAX) {
       throw new DbError("out-of-range", `index key ${n} is outside the int64 range −2^63…2^63−1`, { value: n });
     }
-    view.setBigUint64(0, n + SIGN_FLIP, false);
+    new DataView(out.buffer).setBigUint64(0, n + SIGN_FLIP, false);
     return out;
   }
   if (!Number.isInteger(n)) {
@@ -139,11 +141,19 @@ export function encodeInt64(n: number | bigint): Uint8Array {
       { value: n },
     );
   }
-  // Split into a signed high word and an unsigned low word, without going through BigInt.
-  const hi = Math.floor(n / TWO_POW_32);
-  const lo = n - hi * TWO_POW_32;
-  view.setUint32(0, (hi ^ 0x8000_0000) >>> 0, false);
-  view.setUint32(4, lo, false);
+  // Split into a signed high word and an unsigned low word, without going through BigInt,
+  // and write them big-endian byte by byte (no DataView: this runs for every lookup).
+  const whole = Math.floor(n / TWO_POW_32);
+  const hi = (whole ^ 0x8000_0000) >>> 0;
+  const lo = n - whole * TWO_POW_32;
+  out[0] = hi >>> 24;
+  out[1] = (hi >>> 16) & 0xff;
+  out[2] = (hi >>> 8) & 0xff;
+  out[3] = hi & 0xff;
+  out[4] = lo >>> 24;
+  out[5] = (lo >>> 16) & 0xff;
+  out[6] = (lo >>> 8) & 0xff;
+  out[7] = lo & 0xff;
   return out;
 }
 

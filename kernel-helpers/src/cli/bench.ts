@@ -9,6 +9,7 @@ import path from "node:path";
 import { chart } from "../display/chart.js";
 import { table } from "../display/table.js";
 import { CHECKOUT } from "../kernel/kernelspec.js";
+import { btreeSuite } from "../bench/suites/btree.js";
 import { bufferPoolSuite } from "../bench/suites/buffer-pool.js";
 import { dataStructuresSuite } from "../bench/suites/data-structures.js";
 import { heapSuite } from "../bench/suites/heap.js";
@@ -22,6 +23,7 @@ const SUITES: Record<string, { describe: string; run: () => Promise<SuiteResult>
   "data-structures": { describe: "hash map and LRU vs Map; B-tree vs sorted-btree and a sorted array, ops/s against N (notebook 01)", run: dataStructuresSuite },
   pages: { describe: "rows per 8 KiB page vs PostgreSQL; file disk sequential/random I/O with and without fsync (notebook 02)", run: pagesSuite },
   "buffer-pool": { describe: "hit ratio vs pool size per workload and replacer; hit-path cost vs Map.get (notebook 03)", run: bufferPoolSuite },
+  btree: { describe: "B+tree lookups and inserts up to 1M keys vs sorted-btree and PostgreSQL; bulk load; fill factor (notebook 05)", run: btreeSuite },
   heap: { describe: "heap insert and scan rows/s, cold vs warm pool, vs PostgreSQL (notebook 04)", run: heapSuite },
 };
 

@@ -22,6 +22,7 @@
 import Module from "node:module";
 import path from "node:path";
 import vm from "node:vm";
+import type * as TS from "typescript";
 import type { Converter, Diagnostic } from "tslab/dist/converter";
 
 // tslab's internals are CommonJS without an exports map: deep requires are stable here.
@@ -94,7 +95,8 @@ export class Executor {
     }
     const filename = `${CELL_FILE_PREFIX}${++this.#cellCount}.js`;
     const prefix = converted.hasToplevelAwait ? "(async function(exports, require) { " : "(function(exports, require) { ";
-    const wrapped = `${prefix}${converted.output}\n})(__tslab__.exports, __tslab__.require)`;
+    const output = qualifyShorthands(converted.output, this.#prevDecl);
+    const wrapped = `${prefix}${output}\n})(__tslab__.exports, __tslab__.require)`;
     try {
       const ret: unknown = vm.runInThisContext(wrapped, { filename, breakOnSigint: true });
       if (converted.hasToplevelAwait) await Promise.race([ret, this.#interruptPromise]);
@@ -191,6 +193,45 @@ export function blankTopLevelExports(source: string): string {
   }
   let out = source;
   for (const [start, end] of spans.reverse()) out = out.slice(0, start) + " ".repeat(end - start) + out.slice(end);
+  return out;
+}
+
+/**
+ * tslab turns every use of an earlier cell's `foo` into `exports.foo`, except inside an
+ * object shorthand: `({ foo })` is left as is and throws a ReferenceError at run time.
+ * Here such a shorthand becomes `foo: exports.foo`, when `foo` is declared by an earlier
+ * cell and nowhere in this one.
+ */
+export function qualifyShorthands(js: string, prevDecl: string): string {
+  if (!js.includes("{")) return js;
+  const earlier = new Set<string>();
+  const decl = tsc.createSourceFile("prev.d.ts", prevDecl, tsc.ScriptTarget.Latest, false, tsc.ScriptKind.TS);
+  for (const st of decl.statements) {
+    if (tsc.isVariableStatement(st)) {
+      for (const d of st.declarationList.declarations) if (tsc.isIdentifier(d.name)) earlier.add(d.name.text);
+    } else if ((tsc.isFunctionDeclaration(st) || tsc.isClassDeclaration(st) || tsc.isEnumDeclaration(st)) && st.name) {
+      earlier.add(st.name.text);
+    }
+  }
+  if (earlier.size === 0) return js;
+  const file = tsc.createSourceFile("cell.js", js, tsc.ScriptTarget.Latest, false, tsc.ScriptKind.JS);
+  const declaredHere = new Set<string>();
+  const shorthands: TS.ShorthandPropertyAssignment[] = [];
+  const visit = (node: TS.Node): void => {
+    if (tsc.isShorthandPropertyAssignment(node)) shorthands.push(node);
+    const name = (node as { name?: TS.Node }).name;
+    if (name && tsc.isIdentifier(name) && (tsc.isVariableDeclaration(node) || tsc.isFunctionDeclaration(node) || tsc.isClassDeclaration(node) || tsc.isParameter(node) || tsc.isBindingElement(node) || tsc.isImportSpecifier(node) || tsc.isImportClause(node) || tsc.isNamespaceImport(node))) {
+      declaredHere.add(name.text);
+    }
+    tsc.forEachChild(node, visit);
+  };
+  visit(file);
+  let out = js;
+  for (const sh of shorthands.reverse()) {
+    const name = sh.name.text;
+    if (!earlier.has(name) || declaredHere.has(name) || sh.objectAssignmentInitializer) continue;
+    out = `${out.slice(0, sh.getStart(file))}${name}: exports.${name}${out.slice(sh.end)}`;
+  }
   return out;
 }
 

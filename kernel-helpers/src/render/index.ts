@@ -5,4 +5,4 @@
  * `page.layout()`, `plan.explain()`), and the functions here turn that data into MIME
  * bundles (SVG, HTML, text). Each notebook adds the renderer for what it builds.
  */
-export {};
+export { renderBTree, BTreeDrawing, type RenderBTreeOptions } from "./btree.js";

@@ -1,0 +1,41 @@
+/**
+ * Search in a page (exercise 05.1)
+ * ================================
+ * Every B+tree operation starts with the same step on every page it passes: find where a
+ * probe key belongs among the page's keys. The slots of a `BTreePage` are in key order, so
+ * this is a binary search over slot numbers, reading key i with `page.keyView(i)` (a view
+ * into the page, no copy) and comparing with the tree's order:
+ *
+ *   keys   [ 10 | 20 | 30 | 40 ]        probe 30 → { index: 2, found: true  }
+ *   slot      0    1    2    3          probe 25 → { index: 2, found: false }
+ *                                       probe 99 → { index: 4, found: false }
+ *
+ * `index` is the *lower bound*: the first slot whose key is ≥ the probe. The callers
+ * read what they need from it:
+ * - a leaf lookup: the entry is at `index` when `found`;
+ * - an insert: the new entry goes at `index` (after a `found` check for duplicates);
+ * - a descent through an internal page: child i holds the keys in [key i−1, key i), so
+ *   the child to follow is `found ? index + 1 : index` (a key equal to a separator lives
+ *   to its right).
+ *
+ * Cost: ⌈log2(n + 1)⌉ compares to narrow the range, plus one to decide `found`. With
+ * 8 KB pages and 8-byte keys a leaf holds about 450 entries: 10 compares instead of 225
+ * on average for a linear scan. PostgreSQL's `_bt_binsrch` is the same loop, and it too
+ * returns the first key ≥ the scan key on a leaf.
+ */
+import type { SearchResult } from "./btree-context.js";
+import type { BTreePage } from "./btree-page.js";
+import type { KeyCompare } from "./key-codec.js";
+
+/** The first slot of `page` whose key is ≥ `probe` under `compare`, and whether that key equals `probe`. */
+export function searchPage(page: BTreePage, probe: Uint8Array, compare: KeyCompare): SearchResult {
+  let lo = 0;
+  let hi = page.keyCount;
+  // Invariant: every key before lo is < probe, every key from hi on is ≥ probe.
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compare(page.keyView(mid), probe) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return { index: lo, found: lo < page.keyCount && compare(page.keyView(lo), probe) === 0 };
+}

@@ -1,0 +1,1 @@
+../../engine/src/index/insert-entry.ts

@@ -1,0 +1,1 @@
+../../engine/src/index/range-scan.ts

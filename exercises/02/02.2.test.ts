@@ -7,7 +7,7 @@
  * random schemas and rows with nulls in every position.
  */
 import { describe, expect, it } from "vitest";
-import { describeError, rethrowUnwritten } from "../support/errors.js";
+import { describeError, expectKind, rethrowUnwritten } from "../support/errors.js";
 import { mulberry32 as rng } from "../support/random.js";
 import { TupleCodec } from "@submission";
 import { SlottedPage } from "@workbook/engine";
@@ -29,23 +29,6 @@ const TYPES: Record<ColumnType, { typlen: number; typalign: number }> = {
 const TYPE_NAMES = Object.keys(TYPES) as ColumnType[];
 const alignUp = (n: number, a: number) => Math.ceil(n / a) * a;
 const utf8 = (s: string) => new TextEncoder().encode(s);
-
-
-
-
-/** The error `fn` throws; fails the test when it throws none or one of another kind. */
-function expectKind(fn: () => unknown, kind: string, context: string): Error {
-  let error: unknown;
-  try {
-    fn();
-  } catch (e) {
-    rethrowUnwritten(e);
-    error = e;
-  }
-  if (error === undefined) expect.fail(`${context}: expected a DbError of kind "${kind}", but nothing was thrown`);
-  if ((error as { kind?: unknown }).kind !== kind) expect.fail(`${context}: expected a DbError of kind "${kind}", got ${describeError(error)}`);
-  return error as Error;
-}
 
 function show(v: Value | undefined): string {
   if (v instanceof Uint8Array) return `Uint8Array[${[...v.subarray(0, 8)].join(",")}${v.length > 8 ? ",…" : ""}] (${v.length} bytes)`;

@@ -5,28 +5,14 @@
  * every insert lands on.
  */
 import { describe, expect, it } from "vitest";
+import { failureOf as errorOf } from "../support/errors.js";
 import { checkModel } from "../support/model.js";
 import { rng as seeded } from "../support/random.js";
-
-/** Integers in [0, n) from a seed. */
-const rng = (seed: number): ((n: number) => number) => seeded(seed).int;
 import { BufferPool, LruReplacer, MemoryDiskManager, SlottedPage, TableHeap, type PageId } from "@workbook/engine";
 import { FreeSpaceMap } from "@submission";
 
-
-type Failure = { kind?: string; message?: string };
-
-/** The error `fn` throws, or undefined. A starter's NotImplemented goes straight through. */
-function errorOf(fn: () => unknown): Failure | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if ((e as Failure | null)?.kind === "not-implemented") throw e;
-    return (e ?? {}) as Failure;
-  }
-  return undefined;
-}
-
+/** Integers in [0, n) from a seed. */
+const rng = (seed: number): ((n: number) => number) => seeded(seed).int;
 
 /** What a correct map records for `free` bytes: the category, times the step. */
 function guaranteed(free: number, pageSize: number): number {

@@ -5,28 +5,14 @@
  * (1–4 frames) and pages small (256–512 bytes), so eviction happens all the time.
  */
 import { describe, expect, it } from "vitest";
+import { failureOf as errorOf } from "../support/errors.js";
 import { checkModel } from "../support/model.js";
 import { rng as seeded } from "../support/random.js";
-
-/** Integers in [0, n) from a seed. */
-const rng = (seed: number): ((n: number) => number) => seeded(seed).int;
 import { BufferPool, FreeSpaceMap, LruReplacer, MemoryDiskManager, SlottedPage, type PageId, type Rid, type SlotId } from "@workbook/engine";
 import { TableHeap } from "@submission";
 
-
-type Failure = { kind?: string; message?: string; details?: Record<string, unknown> };
-
-/** The error `fn` throws, or undefined. A starter's NotImplemented goes straight through. */
-function errorOf(fn: () => unknown): Failure | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if ((e as Failure | null)?.kind === "not-implemented") throw e;
-    return (e ?? {}) as Failure;
-  }
-  return undefined;
-}
-
+/** Integers in [0, n) from a seed. */
+const rng = (seed: number): ((n: number) => number) => seeded(seed).int;
 
 function setup(pageSize = 512, frames = 3) {
   const disk = new MemoryDiskManager({ pageSize });

@@ -14,7 +14,8 @@ export function describeError(e: unknown): string {
   return `a thrown ${typeof e} ${String(e)}`;
 }
 
-export function expectKind(fn: () => unknown, kind: string, context: string): void {
+/** The error `fn` throws; fails the test when it throws none or one of another kind. */
+export function expectKind(fn: () => unknown, kind: string, context: string): Error {
   let error: unknown;
   try {
     fn();
@@ -24,4 +25,19 @@ export function expectKind(fn: () => unknown, kind: string, context: string): vo
   }
   if (error === undefined) expect.fail(`${context}: expected a DbError of kind "${kind}", but nothing was thrown`);
   if ((error as { kind?: unknown }).kind !== kind) expect.fail(`${context}: expected a DbError of kind "${kind}", got ${describeError(error)}`);
+  return error as Error;
+}
+
+/** What a thrown engine error carries that the suites look at. */
+export type Failure = { kind?: string; message?: string; details?: Record<string, unknown> };
+
+/** The error `fn` throws, or undefined. A starter's NotImplemented goes straight through. */
+export function failureOf(fn: () => unknown): Failure | undefined {
+  try {
+    fn();
+  } catch (e) {
+    if ((e as Failure | null)?.kind === "not-implemented") throw e;
+    return (e ?? {}) as Failure;
+  }
+  return undefined;
 }

@@ -15,7 +15,7 @@
  */
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { MIME_BUNDLE, type MimeBundle } from "../display/bundle.js";
 import { CHECKOUT } from "../kernel/kernelspec.js";
@@ -192,8 +192,4 @@ export function oneLine(message: string): string {
 
 function lastLines(text: string): string {
   return text.trim().split("\n").slice(-5).join(" | ");
-}
-
-export function ensureWorkRoot(): void {
-  mkdirSync(WORK_ROOT, { recursive: true });
 }

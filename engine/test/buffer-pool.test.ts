@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import {
-  BufferPool,
+  BufferPoolManager,
   ClockReplacer,
   DbError,
   InvariantError,
@@ -26,7 +26,7 @@ const replacers: [string, (frames: number) => Replacer][] = [
 ];
 
 function poolOf(frames: number, replacer: Replacer = new LruReplacer(frames), disk = new RecordingDisk(PAGE)) {
-  return { pool: new BufferPool({ frames, disk, replacer }), disk };
+  return { pool: new BufferPoolManager({ frames, disk, replacer }), disk };
 }
 
 /** Put `count` pages on disk, page i filled with byte 100 + i. */
@@ -66,7 +66,7 @@ describe.each(replacers)("03 buffer pool with %s", (_name, makeReplacer) => {
         run: (ops) => {
           const disk = new RecordingDisk(PAGE);
           seed(disk, 10);
-          const pool = new BufferPool({ frames, disk, replacer: makeReplacer(frames) });
+          const pool = new BufferPoolManager({ frames, disk, replacer: makeReplacer(frames) });
           const model = new Map<number, Uint8Array>();
           for (let i = 0; i < 10; i++) model.set(i, new Uint8Array(PAGE).fill(100 + i));
           const held: { page: number; data: Uint8Array }[] = [];
@@ -320,9 +320,9 @@ describe("03 buffer pool", () => {
     expectDbError(() => pool.fetchPage(p(1)), "out-of-range");
     expectDbError(() => pool.fetchPage(p(-1)), "out-of-range");
     expect(pool.snapshot()).toEqual(before);
-    expectDbError(() => new BufferPool({ frames: 0, disk, replacer: new LruReplacer(1) }), "invalid-argument");
+    expectDbError(() => new BufferPoolManager({ frames: 0, disk, replacer: new LruReplacer(1) }), "invalid-argument");
     const mismatch = expectDbError(
-      () => new BufferPool({ frames: 4, disk, replacer: new ClockReplacer(2) }),
+      () => new BufferPoolManager({ frames: 4, disk, replacer: new ClockReplacer(2) }),
       "invalid-argument",
     );
     expect(mismatch.message).toContain("2 frames");
@@ -342,6 +342,7 @@ describe("03 buffer pool", () => {
 
   test("a replacer that breaks its contract is caught, not obeyed", () => {
     const liar: Replacer = {
+      capacity: 1,
       recordAccess() {},
       setEvictable() {},
       evict: () => 0 as FrameId,
@@ -351,7 +352,7 @@ describe("03 buffer pool", () => {
     const disk = new MemoryDiskManager({ pageSize: PAGE });
     disk.allocatePage();
     disk.allocatePage();
-    const pool = new BufferPool({ frames: 1, disk, replacer: liar });
+    const pool = new BufferPoolManager({ frames: 1, disk, replacer: liar });
     pool.fetchPage(p(0));
     expect(() => pool.fetchPage(p(1))).toThrow(InvariantError);
     expect(() => pool.fetchPage(p(1))).toThrow(/pinned/);

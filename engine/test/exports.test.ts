@@ -16,7 +16,7 @@ describe("the engine's public surface", () => {
       "SlottedPage", "LP_UNUSED", "LP_NORMAL", "TupleCodec", "COLUMN_TYPES",
       // 03
       "checkFrameId", "LruReplacer", "ClockReplacer", "MAX_USAGE_COUNT", "LruKReplacer",
-      "BufferPool", "ReadPageGuard", "WritePageGuard",
+      "BufferPoolManager", "ReadPageGuard", "WritePageGuard",
       // 04
       "FreeSpaceMap", "TableHeap",
     ];

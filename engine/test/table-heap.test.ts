@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, test } from "vitest";
 import {
-  BufferPool,
+  BufferPoolManager, type BufferPool,
   ClockReplacer,
   FileDiskManager,
   LruReplacer,
@@ -23,7 +23,7 @@ import { expectDbError } from "./support/expect-db-error.js";
 const PAGE = 256;
 
 function heapOf(frames = 3, disk: DiskManager = new MemoryDiskManager({ pageSize: PAGE })) {
-  const pool = new BufferPool({ frames, disk, replacer: new LruReplacer(frames) });
+  const pool = new BufferPoolManager({ frames, disk, replacer: new LruReplacer(frames) });
   return { heap: new TableHeap(pool), pool, disk };
 }
 
@@ -210,7 +210,7 @@ describe("04 table heap", () => {
     pool.flushAll();
     disk.sync();
     disk.crash(); // only what was synced survives: all of it
-    const pool2 = new BufferPool({ frames: 2, disk, replacer: new ClockReplacer(2) });
+    const pool2 = new BufferPoolManager({ frames: 2, disk, replacer: new ClockReplacer(2) });
     const reopened = TableHeap.open(pool2, heap.pageIds);
     const before = [...heap.scan()].map((t) => [ridToString(t.rid), [...t.tuple]]);
     const after = [...reopened.scan()].map((t) => [ridToString(t.rid), [...t.tuple]]);
@@ -222,7 +222,7 @@ describe("04 table heap", () => {
 
   test("a never-formatted page in the list is opened as an empty page", () => {
     const disk = new MemoryDiskManager({ pageSize: PAGE });
-    const pool = new BufferPool({ frames: 2, disk, replacer: new LruReplacer(2) });
+    const pool = new BufferPoolManager({ frames: 2, disk, replacer: new LruReplacer(2) });
     const pageId = disk.allocatePage();
     const heap = TableHeap.open(pool, [pageId]);
     expect([...heap.scan()]).toEqual([]);
@@ -240,7 +240,7 @@ describe("04 table heap", () => {
       ]);
       const rows = Array.from({ length: 300 }, (_, i) => [i, i % 5 === 0 ? null : `customer #${i}`, BigInt(i) * 1000n]);
       const disk = new FileDiskManager(file, { pageSize: 1024 });
-      const pool = new BufferPool({ frames: 4, disk, replacer: new ClockReplacer(4) });
+      const pool = new BufferPoolManager({ frames: 4, disk, replacer: new ClockReplacer(4) });
       const heap = new TableHeap(pool);
       for (const row of rows) heap.insert(codec.encode(row));
       const pageIds = heap.pageIds;
@@ -249,7 +249,7 @@ describe("04 table heap", () => {
       disk.close();
 
       const disk2 = new FileDiskManager(file, { pageSize: 1024 });
-      const pool2 = new BufferPool({ frames: 4, disk: disk2, replacer: new LruReplacer(4) });
+      const pool2 = new BufferPoolManager({ frames: 4, disk: disk2, replacer: new LruReplacer(4) });
       const reopened = TableHeap.open(pool2, pageIds);
       const decoded = [...reopened.scan()].map(({ tuple }) => codec.decode(tuple));
       // A heap is unordered: short rows fill gaps on earlier pages, so compare by id.

@@ -1,6 +1,6 @@
 /** Hidden suite for exercise 03.1: the clock-sweep replacer. */
 import { chai, describe, expect, it } from "vitest";
-import { BufferPool, MemoryDiskManager, type FrameId, type PageId } from "@workbook/engine";
+import { BufferPoolManager, MemoryDiskManager, type FrameId, type PageId } from "@workbook/engine";
 import { ClockReplacer } from "@submission";
 import { ClockModel, comparePools, compare, outcome, randomOps, randomPoolOps, rng, showOp, showPoolOp, shrink } from "./harness.js";
 
@@ -228,7 +228,7 @@ describe("03.1 clock replacer", () => {
   it("keeps a hot page through a scan in a 4-frame BufferPool, and raises no-free-frame when all are pinned", () => {
     const disk = new MemoryDiskManager({ pageSize: 256 });
     for (let p = 0; p < 12; p++) disk.allocatePage();
-    const pool = new BufferPool({ frames: 4, disk, replacer: new ClockReplacer(4) });
+    const pool = new BufferPoolManager({ frames: 4, disk, replacer: new ClockReplacer(4) });
     const touch = (p: number) => pool.unpinPage(pool.fetchPage(p as PageId).pageId, false);
     for (let i = 0; i < 5; i++) touch(0); // page 0: usage 5
     for (let p = 1; p <= 6; p++) touch(p); // a scan: each page once

@@ -1,6 +1,6 @@
 /** Hidden suite for exercise 03.2: the LRU-K replacer. */
 import { chai, describe, expect, it } from "vitest";
-import { BufferPool, MemoryDiskManager, type FrameId, type PageId } from "@workbook/engine";
+import { BufferPoolManager, MemoryDiskManager, type FrameId, type PageId } from "@workbook/engine";
 import { LruKReplacer } from "@submission";
 import { LruKModel, comparePools, compare, outcome, randomOps, randomPoolOps, rng, showOp, showPoolOp, shrink } from "./harness.js";
 
@@ -203,7 +203,7 @@ describe("03.2 LRU-K replacer", () => {
   it("with K = 2 keeps pages used twice through a scan in a 4-frame BufferPool; all pinned → no-free-frame", () => {
     const disk = new MemoryDiskManager({ pageSize: 256 });
     for (let p = 0; p < 12; p++) disk.allocatePage();
-    const pool = new BufferPool({ frames: 4, disk, replacer: new LruKReplacer(4, 2) });
+    const pool = new BufferPoolManager({ frames: 4, disk, replacer: new LruKReplacer(4, 2) });
     const touch = (p: number) => pool.unpinPage(pool.fetchPage(p as PageId).pageId, false);
     for (const p of [0, 1, 0, 1]) touch(p);
     for (let p = 2; p < 12; p++) touch(p); // a scan of 10 pages, each once

@@ -11,7 +11,7 @@ import {
   type PageId,
   type Replacer,
 } from "@workbook/engine";
-import { BufferPool } from "@submission";
+import { BufferPoolManager } from "@submission";
 import { caught, outcome, rng, shrink } from "./harness.js";
 
 // Show whole values in failure messages (the grader keeps the first line).
@@ -154,11 +154,11 @@ function showStats(s: { hits: number; misses: number; evictions: number; reads: 
 
 function setup(frames: number, pages: number, replacer: Replacer = new LruReplacer(frames)) {
   const disk = new RecordingDisk(pages);
-  return { disk, pool: new BufferPool({ frames, disk, replacer }) };
+  return { disk, pool: new BufferPoolManager({ frames, disk, replacer }) };
 }
 
 /** Fetch and unpin at once (a read that keeps nothing pinned). */
-function touch(pool: BufferPool, page: number): void {
+function touch(pool: BufferPoolManager, page: number): void {
   pool.fetchPage(p(page));
   pool.unpinPage(p(page), false);
 }
@@ -167,17 +167,17 @@ describe("03.3 buffer pool", () => {
   it("is built from { frames, disk, replacer }; refuses a bad frame count or a smaller replacer (invalid-argument)", () => {
     const disk = new RecordingDisk(2);
     const replacer = new LruReplacer(3);
-    const pool = new BufferPool({ frames: 3, disk, replacer });
+    const pool = new BufferPoolManager({ frames: 3, disk, replacer });
     expect([pool.poolSize, pool.pageSize], "[poolSize, pageSize]").toEqual([3, PAGE]);
     expect(pool.disk === disk && pool.replacer === replacer, "pool.disk and pool.replacer are the ones given").toBe(true);
     expect(showStats(pool.stats), "stats of a new pool").toBe("hits 0, misses 0, evictions 0, reads 0, writes 0");
     for (const frames of [0, -1, 2.5]) {
-      expect(outcome(() => new BufferPool({ frames, disk, replacer: new LruReplacer(3) })), `frames: ${frames}`).toBe("DbError invalid-argument");
+      expect(outcome(() => new BufferPoolManager({ frames, disk, replacer: new LruReplacer(3) })), `frames: ${frames}`).toBe("DbError invalid-argument");
     }
-    expect(outcome(() => new BufferPool({ frames: 3, disk, replacer: new LruReplacer(2) })), "3 frames, a replacer made for 2").toBe(
+    expect(outcome(() => new BufferPoolManager({ frames: 3, disk, replacer: new LruReplacer(2) })), "3 frames, a replacer made for 2").toBe(
       "DbError invalid-argument",
     );
-    expect(outcome(() => new BufferPool({ frames: 3, disk, replacer: new LruReplacer(4) })), "3 frames, a replacer made for 4").toBe(
+    expect(outcome(() => new BufferPoolManager({ frames: 3, disk, replacer: new LruReplacer(4) })), "3 frames, a replacer made for 4").toBe(
       "nothing thrown",
     );
     expect(disk.log, "building a pool touches no page").toEqual([]);
@@ -418,7 +418,7 @@ describe("03.3 buffer pool", () => {
     pool.unpinPage(p(0), false);
     pool.unpinPage(p(2), false);
     expect(pool.newPage().pageId, "newPage() reuses the lowest deallocated page").toBe(1);
-    const minimal = new BufferPool({ frames: 2, disk: new MinimalDisk(3), replacer: new LruReplacer(2) });
+    const minimal = new BufferPoolManager({ frames: 2, disk: new MinimalDisk(3), replacer: new LruReplacer(2) });
     touch(minimal, 1);
     expect(outcome(() => minimal.deletePage(p(1))), "deletePage on a disk manager without deallocatePage").toBe("nothing thrown");
     expect(minimal.isResident(p(1)), "page 1 resident after deletePage").toBe(false);
@@ -445,8 +445,8 @@ describe("03.3 buffer pool", () => {
   it("says what went wrong in its error messages: the page id, the pool size, the pin count, the bad frame count", () => {
     const { pool } = setup(3, 6);
     const message = (fn: () => unknown) => String(caught(fn)?.message ?? "nothing thrown");
-    expect(message(() => new BufferPool({ frames: 0, disk: new RecordingDisk(1), replacer: new LruReplacer(1) })), "frames: 0").toMatch(/0/);
-    expect(message(() => new BufferPool({ frames: 7, disk: new RecordingDisk(1), replacer: new LruReplacer(5) })), "7 frames, a replacer for 5").toMatch(/5[^]*7|7[^]*5/);
+    expect(message(() => new BufferPoolManager({ frames: 0, disk: new RecordingDisk(1), replacer: new LruReplacer(1) })), "frames: 0").toMatch(/0/);
+    expect(message(() => new BufferPoolManager({ frames: 7, disk: new RecordingDisk(1), replacer: new LruReplacer(5) })), "7 frames, a replacer for 5").toMatch(/5[^]*7|7[^]*5/);
     expect(message(() => pool.unpinPage(p(4), false)), "unpinPage(4) of a page not resident").toMatch(/4/);
     touch(pool, 4);
     expect(message(() => pool.unpinPage(p(4), false)), "unpinPage(4) of a page not pinned").toMatch(/4/);
@@ -624,7 +624,7 @@ function firstDifference(got: Uint8Array, want: Uint8Array): { got: string; want
  */
 function runModel(frames: number, makeReplacer: (n: number) => Replacer, ops: readonly PoolOp[]): Mismatch | undefined {
   const disk = new RecordingDisk(3);
-  const pool = new BufferPool({ frames, disk, replacer: makeReplacer(frames) });
+  const pool = new BufferPoolManager({ frames, disk, replacer: makeReplacer(frames) });
   const content = new Map<number, Uint8Array>([0, 1, 2].map((i) => [i, new Uint8Array(PAGE).fill(i + 1)]));
   const pins: { page: number; data: Uint8Array; wrote: boolean }[] = [];
   let fetches = 0;

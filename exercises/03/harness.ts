@@ -5,7 +5,7 @@
  * that imports the engine's source and a test that imports its build agree), and the
  * brute-force replacer models the learner's replacers are checked against.
  */
-import { BufferPool, MemoryDiskManager, type FrameId, type PageId, type Replacer } from "@workbook/engine";
+import { BufferPoolManager, MemoryDiskManager, type FrameId, type PageId, type Replacer } from "@workbook/engine";
 import { rng } from "../support/random.js";
 export { rng };
 
@@ -320,7 +320,7 @@ export function comparePools(
       const id = disk.allocatePage();
       disk.writePage(id, new Uint8Array(PAGE).fill(p + 1));
     }
-    return { pool: new BufferPool({ frames, disk, replacer }), pins: [] as { page: number; data: Uint8Array }[] };
+    return { pool: new BufferPoolManager({ frames, disk, replacer }), pins: [] as { page: number; data: Uint8Array }[] };
   };
   const sub = side(makeSubmission(frames));
   const model = side(makeModel(frames));

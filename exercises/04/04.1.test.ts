@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { failureOf as errorOf } from "../support/errors.js";
 import { checkModel } from "../support/model.js";
 import { rng as seeded } from "../support/random.js";
-import { BufferPool, LruReplacer, MemoryDiskManager, SlottedPage, TableHeap, type PageId } from "@workbook/engine";
+import { BufferPoolManager, type BufferPool, LruReplacer, MemoryDiskManager, SlottedPage, TableHeap, type PageId } from "@workbook/engine";
 import { FreeSpaceMap } from "@submission";
 
 /** Integers in [0, n) from a seed. */
@@ -257,7 +257,7 @@ function guarded(fsm: InstanceType<typeof FreeSpaceMap>) {
 
 function heapWithMap(pageSize: number, frames: number) {
   const disk = new MemoryDiskManager({ pageSize });
-  const pool = new BufferPool({ frames, disk, replacer: new LruReplacer(frames) });
+  const pool = new BufferPoolManager({ frames, disk, replacer: new LruReplacer(frames) });
   const fsm = new FreeSpaceMap(pageSize);
   return { heap: new TableHeap(pool, guarded(fsm)), pool, fsm };
 }

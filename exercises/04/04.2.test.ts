@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { failureOf as errorOf } from "../support/errors.js";
 import { checkModel } from "../support/model.js";
 import { rng as seeded } from "../support/random.js";
-import { BufferPool, FreeSpaceMap, LruReplacer, MemoryDiskManager, SlottedPage, type PageId, type Rid, type SlotId } from "@workbook/engine";
+import { BufferPoolManager, type BufferPool, FreeSpaceMap, LruReplacer, MemoryDiskManager, SlottedPage, type PageId, type Rid, type SlotId } from "@workbook/engine";
 import { TableHeap } from "@submission";
 
 /** Integers in [0, n) from a seed. */
@@ -16,7 +16,7 @@ const rng = (seed: number): ((n: number) => number) => seeded(seed).int;
 
 function setup(pageSize = 512, frames = 3) {
   const disk = new MemoryDiskManager({ pageSize });
-  const pool = new BufferPool({ frames, disk, replacer: new LruReplacer(frames) });
+  const pool = new BufferPoolManager({ frames, disk, replacer: new LruReplacer(frames) });
   return { heap: new TableHeap(pool), pool, disk };
 }
 
@@ -381,13 +381,13 @@ describe("04.2 TableHeap · against a model", () => {
 describe("04.2 TableHeap · open", () => {
   it("rebuilds the heap and its free-space map from the page list, through a new pool", () => {
     const disk = new MemoryDiskManager({ pageSize: 512 });
-    const pool = new BufferPool({ frames: 3, disk, replacer: new LruReplacer(3) });
+    const pool = new BufferPoolManager({ frames: 3, disk, replacer: new LruReplacer(3) });
     const heap = new TableHeap(pool);
     const rids = Array.from({ length: 50 }, (_, i) => heap.insert(bytes(1 + ((i * 13) % 80), i)));
     heap.delete(rids[4]!);
     heap.delete(rids[30]!);
     pool.flushAll();
-    const pool2 = new BufferPool({ frames: 2, disk, replacer: new LruReplacer(2) });
+    const pool2 = new BufferPoolManager({ frames: 2, disk, replacer: new LruReplacer(2) });
     const reopened = TableHeap.open(pool2, heap.pageIds);
     expect(reopened.pageIds, "pageIds of the reopened heap").toEqual(heap.pageIds);
     expect(scanned(reopened), "scan of the reopened heap").toEqual(scanned(heap));
@@ -398,7 +398,7 @@ describe("04.2 TableHeap · open", () => {
 
   it("formats a never-formatted page as empty, and refuses a repeated page id (invalid-argument)", () => {
     const disk = new MemoryDiskManager({ pageSize: 512 });
-    const pool = new BufferPool({ frames: 2, disk, replacer: new LruReplacer(2) });
+    const pool = new BufferPoolManager({ frames: 2, disk, replacer: new LruReplacer(2) });
     const fresh = disk.allocatePage();
     const heap = TableHeap.open(pool, [fresh]);
     expect(scanned(heap), "scan of a heap over one never-formatted page").toEqual([]);

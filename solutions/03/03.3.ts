@@ -1,1 +1,1 @@
-../../engine/src/storage/buffer-pool.ts
+../../engine/src/storage/buffer-pool-manager.ts

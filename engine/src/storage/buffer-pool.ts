@@ -1,58 +1,47 @@
 /**
- * Buffer pool
- * ===========
- * Pages live on disk; the pool keeps a fixed number of them in memory, in *frames*, so
- * that most accesses never touch the disk. Callers ask for a page by id and get its bytes
- * *pinned*: a pinned frame is never reused. When they are done they unpin it, saying
- * whether they changed it (*dirty*). When a page that is not resident is wanted, the pool
- * takes a free frame or, failing that, asks the replacer for a victim among the unpinned
- * frames, writes the victim back if it is dirty, and reads the wanted page in its place.
+ * Buffer pool (the contract)
+ * ==========================
+ * Pages live on disk; a buffer pool keeps a fixed number of them in memory, in *frames*,
+ * so that most accesses never touch the disk. Everything above the disk (the heap, the
+ * B+tree, later the WAL and the executor) reaches pages only through this interface, so a
+ * learner's pool plugs in wherever the engine's `BufferPoolManager` does:
  *
- *   page table (Map)          frames (one ArrayBuffer, frames × pageSize bytes)
- *   ┌─────────┬───────┐      ┌──────────────┬──────────────┬──────────────┬─────
- *   │ page 12 │ → 0   │      │ frame 0      │ frame 1      │ frame 2      │ …
- *   │ page 3  │ → 2   │      │ page 12      │ (free)       │ page 3       │
- *   └─────────┴───────┘      │ pin 1, dirty │              │ pin 0, clean │
- *                            └──────────────┴──────────────┴──────────────┴─────
- *   free list: [1]           replacer: knows frame 2 is evictable, frame 0 is not
+ *   new HeapFile(myPool)            BPlusTree.create(myPool, …)
  *
- *   fetchPage(p):  resident? ── yes ─► pin, recordAccess → hit
- *                     │ no
- *                     ▼
- *                  free frame? ── no ─► replacer.evict() ── none ─► DbError "no-free-frame"
- *                     │ yes                  │ victim
- *                     │                      ▼
- *                     │              dirty? write it back; drop it from the page table
- *                     ▼                      │
- *                  read p into the frame ◄───┘, pin, recordAccess → miss
+ * Callers ask for a page by id and get its bytes *pinned*; a pinned frame is never reused.
+ * When done they unpin it, saying whether they changed it (*dirty*). A page's life in a pool:
  *
- * Invariants:
- * - The page table maps exactly the resident pages to their frames; a frame is either on
- *   the free list or holds exactly one page.
- * - A frame with pinCount > 0 is not evictable in the replacer and is never reused.
- * - A dirty page is written to disk before its frame holds another page; `deletePage`
- *   is the one exception: a deleted page's changes are dropped on purpose.
- * - Bad input (an unknown page, an unpin without a pin, deleting a pinned page) gets a
- *   typed `DbError` and changes nothing.
+ *                 fetchPage / newPage                      unpinPage (last pin)
+ *   on disk only ─────────────────────► resident, pinned ─────────────────────► resident, unpinned
+ *        ▲   ▲                            ▲      │ fetchPage (+1 pin)                │   │
+ *        │   │                            └──────┘◄──────────── fetchPage ──────────┘   │
+ *        │   └───────── evicted (written back first if dirty) ──────────────────────────┤
+ *        │                                                                               │
+ *        └── newPage may hand the id out again ◄── deleted ◄──── deletePage ─────────────┘
  *
- * Compared with PostgreSQL's buffer manager (bufmgr.c): the same page table (a hash
- * table from buffer tag to buffer id), pin counts, dirty bits and clock sweep
- * (when the replacer is a `ClockReplacer`). Left out for now: the WAL rule (a dirty page
- * may be written only after the log records describing its changes are durable:
- * notebook 09), a background writer and checkpointer, ring buffers for big scans, and
- * the locks that let many backends share the pool (notebook 07).
+ * Guarantees every implementation keeps:
+ * - A pinned page stays in its frame: its `data` is valid until the matching `unpinPage`.
+ * - A dirty page is written to disk before its frame holds another page; `deletePage` is
+ *   the one exception (a deleted page's changes are dropped on purpose).
+ * - Bad input gets a typed `DbError` and changes nothing: `out-of-range` (a page the disk
+ *   does not have), `invalid-state` (unpin without a pin, deleting a pinned page, using a
+ *   deleted page), `no-free-frame` (every frame pinned: the message names the pool size).
+ * - Errors from the disk propagate and leave the pool usable.
+ *
+ * The engine's implementation is `BufferPoolManager` (buffer-pool-manager.ts), with a
+ * `Replacer` (replacer.ts) choosing victims; exercise 03.3 writes one.
  */
-import { DbError, invariant } from "../common/errors.js";
 import type { FrameId, PageId } from "../common/ids.js";
-import { checkPageId, type DiskManager } from "./disk-manager.js";
-import { ReadPageGuard, WritePageGuard } from "./page-guard.js";
+import type { DiskManager } from "./disk-manager.js";
+import type { ReadPageGuard, WritePageGuard } from "./page-guard.js";
 import type { Replacer } from "./replacer.js";
 
+/** What a pool is made from: `new BufferPoolManager({ frames, disk, replacer })`. */
 export interface BufferPoolOptions {
   /** The number of frames (pages held in memory at once), ≥ 1. */
   frames: number;
   disk: DiskManager;
-  /** The eviction policy, made for the same number of frames. */
+  /** The eviction policy, made for the same number of frames (its `capacity` ≥ frames). */
   replacer: Replacer;
 }
 
@@ -86,286 +75,71 @@ export interface FrameSnapshot {
   readonly isDirty: boolean;
 }
 
-export class BufferPool {
+export interface BufferPool {
+  /** The number of frames. */
   readonly poolSize: number;
+  /** Bytes per page: the disk's page size. */
   readonly pageSize: number;
-  readonly disk: DiskManager;
-  readonly replacer: Replacer;
-  readonly #frames: Uint8Array[];
-  readonly #pageOf: (PageId | undefined)[];
-  readonly #pinCount: number[];
-  readonly #isDirty: boolean[];
-  readonly #pageTable = new Map<PageId, FrameId>();
-  /** Free frames; popped from the end, so frame 0 is used first. */
-  readonly #freeList: FrameId[];
-  #stats = { hits: 0, misses: 0, evictions: 0, reads: 0, writes: 0 };
-
-  /**
-   * A pool of `frames` empty frames over `disk`, evicting by `replacer`. Throws
-   * `invalid-argument` when `frames` is not an integer ≥ 1, or when the replacer says (by a
-   * numeric `capacity`) that it was made for fewer frames.
-   */
-  constructor(options: BufferPoolOptions) {
-    const { frames, disk, replacer } = options;
-    if (!Number.isInteger(frames) || frames < 1) {
-      throw new DbError("invalid-argument", `a buffer pool needs a whole number of frames ≥ 1, got ${String(frames)}`, {
-        frames,
-      });
-    }
-    const capacity = (replacer as { capacity?: unknown }).capacity;
-    if (typeof capacity === "number" && capacity < frames) {
-      throw new DbError("invalid-argument", `the replacer was made for ${capacity} frames, the pool has ${frames}`, {
-        frames,
-        replacerCapacity: capacity,
-      });
-    }
-    this.poolSize = frames;
-    this.pageSize = disk.pageSize;
-    this.disk = disk;
-    this.replacer = replacer;
-    const memory = new Uint8Array(frames * disk.pageSize);
-    this.#frames = Array.from({ length: frames }, (_, f) => memory.subarray(f * disk.pageSize, (f + 1) * disk.pageSize));
-    this.#pageOf = new Array<PageId | undefined>(frames).fill(undefined);
-    this.#pinCount = new Array<number>(frames).fill(0);
-    this.#isDirty = new Array<boolean>(frames).fill(false);
-    this.#freeList = Array.from({ length: frames }, (_, f) => (frames - 1 - f) as FrameId);
-  }
 
   /** Hits, misses, evictions, reads and writes since creation or `resetStats()` (a copy). */
-  get stats(): BufferPoolStats {
-    return { ...this.#stats };
-  }
-
-  /** Zero the counters, e.g. between the warm-up and the measured part of a benchmark. */
-  resetStats(): void {
-    this.#stats = { hits: 0, misses: 0, evictions: 0, reads: 0, writes: 0 };
-  }
+  readonly stats: BufferPoolStats;
+  /** Zero the counters. */
+  resetStats(): void;
 
   /**
-   * Allocate a new page on disk and return it pinned, in a frame filled with zeros (what
-   * the disk holds for it, so the page starts clean). Throws `no-free-frame` (naming the
-   * pool size) when every frame is pinned; no page is allocated then.
+   * Allocate a page on disk and return it pinned, in a zero-filled frame, clean. Throws
+   * `no-free-frame` when every frame is pinned; no page is allocated then.
    */
-  newPage(): PinnedPage {
-    const frame = this.#acquireFrame(undefined);
-    let pageId: PageId;
-    try {
-      pageId = this.disk.allocatePage();
-    } catch (error) {
-      this.#freeList.push(frame);
-      throw error;
-    }
-    (this.#frames[frame] as Uint8Array).fill(0);
-    this.#install(frame, pageId);
-    return this.#pin(frame);
-  }
+  newPage(): PinnedPage;
 
   /**
-   * Pin page `pageId` and return it, reading it from disk if it is not resident. Throws
-   * `out-of-range` for a page the disk does not have, and `no-free-frame` (naming the pool
-   * size) when the page is not resident and every frame is pinned; nothing changes then.
+   * Pin page `pageId` and return it, reading it from disk on a miss. Throws `out-of-range`
+   * for a page the disk does not have, `invalid-state` for a deleted page, and
+   * `no-free-frame` when the page is not resident and every frame is pinned.
    */
-  fetchPage(pageId: PageId): PinnedPage {
-    checkPageId(pageId, this.disk.pageCount);
-    const resident = this.#pageTable.get(pageId);
-    if (resident !== undefined) {
-      this.#stats.hits++;
-      return this.#pin(resident);
-    }
-    const frame = this.#acquireFrame(pageId);
-    try {
-      this.disk.readPage(pageId, this.#frames[frame] as Uint8Array);
-    } catch (error) {
-      this.#freeList.push(frame);
-      throw error;
-    }
-    this.#stats.misses++;
-    this.#stats.reads++;
-    this.#install(frame, pageId);
-    return this.#pin(frame);
-  }
+  fetchPage(pageId: PageId): PinnedPage;
 
   /**
-   * Give back one pin on `pageId`; `isDirty` true records that the caller changed it (a
-   * false never clears an earlier true). At pin count 0 the frame becomes evictable.
-   * Throws `invalid-state` when the page is not resident or not pinned.
+   * Give back one pin; `isDirty` true records that the caller changed the page (false never
+   * clears an earlier true). Throws `invalid-state` when the page is not resident or not pinned.
    */
-  unpinPage(pageId: PageId, isDirty: boolean): void {
-    const frame = this.#pageTable.get(pageId);
-    if (frame === undefined) {
-      throw new DbError("invalid-state", `page ${pageId} is not in the buffer pool`, { pageId });
-    }
-    const pins = this.#pinCount[frame] as number;
-    if (pins === 0) throw new DbError("invalid-state", `page ${pageId} is not pinned`, { pageId, frameId: frame });
-    if (isDirty) this.#isDirty[frame] = true;
-    this.#pinCount[frame] = pins - 1;
-    if (pins === 1) this.replacer.setEvictable(frame, true);
-  }
+  unpinPage(pageId: PageId, isDirty: boolean): void;
+
+  /** Write the page if it is resident and dirty (pinned or not), and mark it clean; false when not resident. */
+  flushPage(pageId: PageId): boolean;
+
+  /** `flushPage` for every resident page. No sync: call `disk.sync()` for durability. */
+  flushAll(): void;
 
   /**
-   * Write page `pageId` to disk if it is resident and dirty, and mark it clean; pinned
-   * pages may be flushed. Returns false when the page is not resident. The write reaches
-   * the OS, not the platter: call `disk.sync()` for durability.
+   * Drop the page without writing it back and deallocate it on disk (when the disk can).
+   * Until `newPage` hands the id out again, `fetchPage` and `deletePage` of it throw
+   * `invalid-state`. Throws `invalid-state` (with the pin count) for a pinned page and
+   * `out-of-range` for a page the disk does not have; nothing changes then.
    */
-  flushPage(pageId: PageId): boolean {
-    const frame = this.#pageTable.get(pageId);
-    if (frame === undefined) return false;
-    this.#writeBack(frame);
-    return true;
-  }
+  deletePage(pageId: PageId): void;
 
-  /** Write every dirty resident page to disk and mark it clean (no sync, as `flushPage`). */
-  flushAll(): void {
-    for (const frame of this.#pageTable.values()) this.#writeBack(frame);
-  }
-
-  /**
-   * Delete page `pageId`: drop it from the pool without writing it back, and deallocate it
-   * on disk (when the disk manager supports that). Throws `invalid-state` (with the pin
-   * count) if it is pinned and `out-of-range` if the disk does not have it; nothing changes then.
-   */
-  deletePage(pageId: PageId): void {
-    checkPageId(pageId, this.disk.pageCount);
-    const frame = this.#pageTable.get(pageId);
-    if (frame !== undefined) {
-      const pinCount = this.#pinCount[frame] as number;
-      if (pinCount > 0) {
-        throw new DbError("invalid-state", `page ${pageId} is pinned (pin count ${pinCount}) and cannot be deleted`, {
-          pageId,
-          pinCount,
-        });
-      }
-      this.replacer.remove(frame);
-      this.#pageTable.delete(pageId);
-      this.#pageOf[frame] = undefined;
-      this.#isDirty[frame] = false;
-      this.#freeList.push(frame);
-    }
-    this.disk.deallocatePage?.(pageId);
-  }
-
-  /** Pin `pageId` for reading, as `fetchPage`; the guard unpins (clean) on release. */
-  readPage(pageId: PageId): ReadPageGuard {
-    const page = this.fetchPage(pageId);
-    return new ReadPageGuard(pageId, page.data, () => this.unpinPage(pageId, false));
-  }
-
-  /** Pin `pageId` for writing, as `fetchPage`; the guard unpins and marks it dirty on release. */
-  writePage(pageId: PageId): WritePageGuard {
-    const page = this.fetchPage(pageId);
-    return new WritePageGuard(pageId, page.data, () => this.unpinPage(pageId, true));
-  }
-
+  /** Pin for reading, as `fetchPage`; the guard unpins (clean) on release. */
+  readPage(pageId: PageId): ReadPageGuard;
+  /** Pin for writing, as `fetchPage`; the guard unpins and marks the page dirty on release. */
+  writePage(pageId: PageId): WritePageGuard;
   /** A new page, as `newPage`, held by a write guard. */
-  newPageGuarded(): WritePageGuard {
-    const page = this.newPage();
-    return new WritePageGuard(page.pageId, page.data, () => this.unpinPage(page.pageId, true));
-  }
+  newPageGuarded(): WritePageGuard;
 
-  /**
-   * Run `fn` on page `pageId`'s bytes, pinned for reading, and unpin afterwards even if
-   * `fn` throws. `fn` must be synchronous: the pin is gone once it returns.
-   */
-  withReadPage<T>(pageId: PageId, fn: (data: Uint8Array) => T): T {
-    const guard = this.readPage(pageId);
-    try {
-      return fn(guard.data);
-    } finally {
-      guard.release();
-    }
-  }
-
+  /** Run `fn` on the page's bytes, pinned for reading; unpinned afterwards even if `fn` throws. */
+  withReadPage<T>(pageId: PageId, fn: (data: Uint8Array) => T): T;
   /** As `withReadPage`, pinned for writing: the page is marked dirty afterwards. */
-  withWritePage<T>(pageId: PageId, fn: (data: Uint8Array) => T): T {
-    const guard = this.writePage(pageId);
-    try {
-      return fn(guard.data);
-    } finally {
-      guard.release();
-    }
-  }
+  withWritePage<T>(pageId: PageId, fn: (data: Uint8Array) => T): T;
 
   /** The pin count of `pageId`, or `undefined` when it is not resident. */
-  pinCount(pageId: PageId): number | undefined {
-    const frame = this.#pageTable.get(pageId);
-    return frame === undefined ? undefined : this.#pinCount[frame];
-  }
-
+  pinCount(pageId: PageId): number | undefined;
   /** Whether `pageId` has changes not yet written back, or `undefined` when it is not resident. */
-  isDirty(pageId: PageId): boolean | undefined {
-    const frame = this.#pageTable.get(pageId);
-    return frame === undefined ? undefined : this.#isDirty[frame];
-  }
-
+  isDirty(pageId: PageId): boolean | undefined;
   /** True when `pageId` is in a frame. */
-  isResident(pageId: PageId): boolean {
-    return this.#pageTable.has(pageId);
-  }
-
+  isResident(pageId: PageId): boolean;
   /** Every frame as plain data, in frame order (PostgreSQL: `SELECT * FROM pg_buffercache`). */
-  snapshot(): FrameSnapshot[] {
-    return this.#frames.map((_, f) => ({
-      frameId: f as FrameId,
-      pageId: this.#pageOf[f],
-      pinCount: this.#pinCount[f] as number,
-      isDirty: this.#isDirty[f] as boolean,
-    }));
-  }
-
-  /** A frame to load `pageId` into: a free one, else a victim, written back first if dirty. */
-  #acquireFrame(pageId: PageId | undefined): FrameId {
-    const free = this.#freeList.pop();
-    if (free !== undefined) return free;
-    const victim = this.replacer.evict();
-    if (victim === undefined) {
-      const what = pageId === undefined ? "a new page" : `page ${pageId}`;
-      throw new DbError(
-        "no-free-frame",
-        `all ${this.poolSize} frames of the buffer pool are pinned: no room for ${what}`,
-        { poolSize: this.poolSize, pageId },
-      );
-    }
-    const old = this.#pageOf[victim];
-    invariant(
-      Number.isInteger(victim) && victim >= 0 && victim < this.poolSize && old !== undefined,
-      `the replacer returned frame ${victim}, which holds no page`,
-    );
-    invariant(
-      this.#pinCount[victim] === 0,
-      `the replacer returned frame ${victim}, which is pinned (pin count ${this.#pinCount[victim]})`,
-    );
-    try {
-      this.#writeBack(victim);
-    } catch (error) {
-      // The page stays resident and evictable; only its recency changed.
-      this.replacer.recordAccess(victim);
-      this.replacer.setEvictable(victim, true);
-      throw error;
-    }
-    this.#pageTable.delete(old);
-    this.#pageOf[victim] = undefined;
-    this.#stats.evictions++;
-    return victim;
-  }
-
-  #install(frame: FrameId, pageId: PageId): void {
-    this.#pageOf[frame] = pageId;
-    this.#pageTable.set(pageId, frame);
-    this.#isDirty[frame] = false;
-    this.#pinCount[frame] = 0;
-  }
-
-  #pin(frame: FrameId): PinnedPage {
-    this.#pinCount[frame] = (this.#pinCount[frame] as number) + 1;
-    this.replacer.recordAccess(frame);
-    this.replacer.setEvictable(frame, false);
-    return { pageId: this.#pageOf[frame] as PageId, frameId: frame, data: this.#frames[frame] as Uint8Array };
-  }
-
-  #writeBack(frame: FrameId): void {
-    if (!this.#isDirty[frame]) return;
-    this.disk.writePage(this.#pageOf[frame] as PageId, this.#frames[frame] as Uint8Array);
-    this.#isDirty[frame] = false;
-    this.#stats.writes++;
-  }
+  snapshot(): FrameSnapshot[];
 }
+
+/** How a pool is built: the engine's `BufferPoolManager` and exercise 03.3's class both fit. */
+export type BufferPoolConstructor = new (options: BufferPoolOptions) => BufferPool;

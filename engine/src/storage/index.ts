@@ -10,5 +10,6 @@ export * from "./clock-replacer.js";
 export * from "./lru-k-replacer.js";
 export * from "./page-guard.js";
 export * from "./buffer-pool.js";
+export * from "./buffer-pool-manager.js";
 export * from "./free-space-map.js";
 export * from "./table-heap.js";

@@ -2,7 +2,7 @@
  * Replacer
  * ========
  * The buffer pool's eviction policy, behind one interface so that the learner's policy
- * plugs into the engine's pool: `new BufferPool({ frames, disk, replacer: new MyClock(frames) })`.
+ * plugs into any `BufferPool`: `new BufferPoolManager({ frames, disk, replacer: new MyClock(frames) })`.
  * The pool keeps the replacer informed of two things, and asks it one question:
  *
  *   recordAccess(f)         every time a page in frame f is fetched or created
@@ -31,6 +31,9 @@ import { DbError } from "../common/errors.js";
 import type { FrameId } from "../common/ids.js";
 
 export interface Replacer {
+  /** The number of frames it was made for: frame ids are 0 … capacity − 1. A pool checks it is ≥ its own size. */
+  readonly capacity: number;
+
   /**
    * Note an access to `frame`. Called on every fetch and every new page, pinned or not. A
    * frame not tracked yet becomes tracked and not evictable. Throws `out-of-range` for a

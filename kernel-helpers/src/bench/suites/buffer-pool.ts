@@ -8,7 +8,7 @@
  * The traces come from @workbook/datasets with the notebook's seed, so the numbers match its chart.
  */
 import { bufferPoolTraces, hitRatio, type Trace, zipfianKeys } from "@workbook/datasets";
-import { BufferPool, ClockReplacer, LruKReplacer, LruReplacer, MemoryDiskManager, type PageId, type Replacer } from "@workbook/engine";
+import { BufferPoolManager, ClockReplacer, LruKReplacer, LruReplacer, MemoryDiskManager, type PageId, type Replacer } from "@workbook/engine";
 import { bench } from "../bench.js";
 import type { SuiteResult } from "./types.js";
 
@@ -18,7 +18,7 @@ const SEED = 2024;
 function poolHitRatio(t: Trace, frames: number, replacer: Replacer): number {
   const disk = new MemoryDiskManager({ pageSize: 256 });
   for (let i = 0; i < t.pages; i++) disk.allocatePage();
-  return hitRatio(t, new BufferPool({ frames, disk, replacer }));
+  return hitRatio(t, new BufferPoolManager({ frames, disk, replacer }));
 }
 
 const POLICIES: Record<string, (frames: number) => Replacer> = {
@@ -40,7 +40,7 @@ export async function bufferPoolSuite(): Promise<SuiteResult> {
   const warmPool = (replacer: Replacer) => {
     const disk = new MemoryDiskManager({ pageSize: 256 });
     for (let i = 0; i < HOT; i++) disk.allocatePage();
-    const pool = new BufferPool({ frames: HOT, disk, replacer });
+    const pool = new BufferPoolManager({ frames: HOT, disk, replacer });
     for (let i = 0; i < HOT; i++) pool.unpinPage(pool.fetchPage(i as PageId).pageId, false);
     return () => {
       let sum = 0;

@@ -20,7 +20,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { BufferPool, FileDiskManager, LruReplacer, TableHeap, TupleCodec, type Row, type Schema } from "@workbook/engine";
+import { BufferPoolManager, FileDiskManager, LruReplacer, TableHeap, TupleCodec, type Row, type Schema } from "@workbook/engine";
 import { bench } from "../bench.js";
 import { CHECKOUT } from "../../kernel/kernelspec.js";
 import { pg } from "../../pg/pg.js";
@@ -79,7 +79,7 @@ export async function heapSuite(): Promise<SuiteResult> {
     const load = (frames: number, source: () => Iterable<Uint8Array>) => () => {
       const file = path.join(dir, `load-${fileNo++}.db`);
       const disk = new FileDiskManager(file);
-      const pool = new BufferPool({ frames, disk, replacer: new LruReplacer(frames) });
+      const pool = new BufferPoolManager({ frames, disk, replacer: new LruReplacer(frames) });
       const heap = new TableHeap(pool);
       for (const tuple of source()) heap.insert(tuple);
       pool.flushAll();
@@ -102,11 +102,11 @@ export async function heapSuite(): Promise<SuiteResult> {
     // Scan: one table file, opened through a warm (128 frames) and a cold (16 frames) pool.
     const disk = new FileDiskManager(path.join(dir, "flights.db"));
     try {
-      const loadPool = new BufferPool({ frames: 128, disk, replacer: new LruReplacer(128) });
+      const loadPool = new BufferPoolManager({ frames: 128, disk, replacer: new LruReplacer(128) });
       const table = new TableHeap(loadPool);
       for (const tuple of tuples) table.insert(tuple);
       loadPool.flushAll();
-      const open = (frames: number) => TableHeap.open(new BufferPool({ frames, disk, replacer: new LruReplacer(frames) }), table.pageIds);
+      const open = (frames: number) => TableHeap.open(new BufferPoolManager({ frames, disk, replacer: new LruReplacer(frames) }), table.pageIds);
       const warm = open(128);
       const cold = open(16);
       const count = (heap: TableHeap) => () => {

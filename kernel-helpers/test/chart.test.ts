@@ -1,9 +1,10 @@
 /**
- * chart(): one bundle with a Vega-Lite spec, an SVG drawn in Node, and a text summary.
+ * chart(): one bundle with a Vega-Lite spec, an SVG and a PNG drawn in Node, and a text summary.
  */
 import { describe, expect, it } from "vitest";
 import { MIME_BUNDLE } from "../src/display/bundle.js";
 import { chart, ChartError, type ChartSpec, VEGA_LITE_MIME, VEGA_LITE_SCHEMA } from "../src/display/chart.js";
+import { pngSize, svgSize } from "./png-check.js";
 
 const bars: ChartSpec = {
   title: "Pages read per query",
@@ -22,10 +23,10 @@ const bars: ChartSpec = {
 };
 
 describe("chart", () => {
-  it("bundles exactly the Vega-Lite spec, an SVG and a text summary (never text/html)", async () => {
+  it("bundles exactly the Vega-Lite spec, an SVG, a PNG and a text summary (never text/html)", async () => {
     const c = await chart(bars);
     const bundle = c[MIME_BUNDLE]();
-    expect(Object.keys(bundle).sort()).toEqual([VEGA_LITE_MIME, "image/svg+xml", "text/plain"].sort());
+    expect(Object.keys(bundle).sort()).toEqual([VEGA_LITE_MIME, "image/png", "image/svg+xml", "text/plain"].sort());
     expect(bundle).not.toHaveProperty("text/html");
     expect(VEGA_LITE_MIME).toBe("application/vnd.vegalite.v5+json");
   });
@@ -36,6 +37,15 @@ describe("chart", () => {
     expect(c.svg).toContain("Pages read per query");
     expect(c.svg).toContain("pages read");
     expect(c[MIME_BUNDLE]()["image/svg+xml"]).toBe(c.svg);
+  });
+
+  it("draws the same chart as a base64 PNG of the SVG's size, for viewers that drop SVG", async () => {
+    const c = await chart(bars);
+    const png = c[MIME_BUNDLE]()["image/png"];
+    expect(typeof png).toBe("string");
+    expect(png).toBe(c.png);
+    expect(pngSize(c.png)).toEqual(svgSize(c.svg));
+    expect(svgSize(c.svg).width).toBeGreaterThan(400);
   });
 
   it("sends the spec with the v5 schema, the default look, and JSON-clean data", async () => {

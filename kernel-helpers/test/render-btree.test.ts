@@ -1,11 +1,12 @@
 /** Drawing the engine's B+tree: every key on its page, sibling links, and a summary for large trees. */
 import { describe, expect, it } from "vitest";
-import { BPlusTree, BufferPool, ClockReplacer, MemoryDiskManager, decodeKey, rid } from "@workbook/engine";
+import { BPlusTree, BufferPoolManager, ClockReplacer, MemoryDiskManager, decodeKey, rid } from "@workbook/engine";
 import { MIME_BUNDLE } from "../src/display/bundle.js";
 import { renderBTree } from "../src/render/btree.js";
+import { pngSize, svgSize } from "./png-check.js";
 
 function tree(keys: number, pageSize = 256): BPlusTree {
-  const pool = new BufferPool({ frames: 16, disk: new MemoryDiskManager({ pageSize }), replacer: new ClockReplacer(16) });
+  const pool = new BufferPoolManager({ frames: 16, disk: new MemoryDiskManager({ pageSize }), replacer: new ClockReplacer(16) });
   const t = BPlusTree.create(pool, { unique: true });
   for (let k = 1; k <= keys; k++) t.insert(k * 5, rid(k, 0));
   return t;
@@ -14,11 +15,13 @@ function tree(keys: number, pageSize = 256): BPlusTree {
 const asInt = (bytes: Uint8Array) => String(decodeKey(bytes, "int"));
 
 describe("renderBTree", () => {
-  it("draws every key of a small tree, one box per page, as SVG and text", () => {
+  it("draws every key of a small tree, one box per page, as SVG, PNG and text", () => {
     const t = tree(40);
     const drawing = renderBTree(t.snapshot(asInt), { title: "40 keys" });
     const bundle = drawing[MIME_BUNDLE]();
-    expect(Object.keys(bundle).sort()).toEqual(["image/svg+xml", "text/plain"]);
+    expect(Object.keys(bundle).sort()).toEqual(["image/png", "image/svg+xml", "text/plain"]);
+    expect(bundle["image/png"]).toBe(drawing.png);
+    expect(pngSize(drawing.png)).toEqual(svgSize(drawing.svg));
     expect(drawing.svg.startsWith("<svg")).toBe(true);
     for (let k = 1; k <= 40; k++) expect(drawing.svg, `key ${k * 5}`).toContain(`>${k * 5}<`);
     expect(drawing.svg).toContain("40 keys");
@@ -30,5 +33,6 @@ describe("renderBTree", () => {
     const drawing = renderBTree(t.snapshot(asInt), { maxPages: 20 });
     expect(drawing.svg).not.toContain(">2500<");
     expect(drawing.text).toContain(`height ${t.height}`);
+    expect(pngSize(drawing[MIME_BUNDLE]()["image/png"] as string)).toEqual(svgSize(drawing.svg));
   });
 });

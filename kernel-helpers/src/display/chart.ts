@@ -2,11 +2,13 @@
  * Charts
  * ======
  * `await chart(spec)` takes a Vega-Lite spec and returns a value that displays as one
- * bundle with three renderings of the same chart:
+ * bundle with four renderings of the same chart:
  *
  *   application/vnd.vegalite.v5+json   the spec, drawn live by JupyterLab
- *   image/svg+xml                      drawn here, in Node, for classic Notebook,
- *                                      nbconvert HTML and GitHub's notebook viewer
+ *   image/svg+xml                      drawn here, in Node, for classic Notebook and
+ *                                      GitHub's notebook viewer
+ *   image/png                          the SVG as PNG (./png.ts), for nbconvert's HTML,
+ *                                      where Debian's nbconvert drops SVG outputs
  *   text/plain                         one line: title, mark, number of data points
  *
  * and never `text/html`, which would make JupyterLab prefer an empty HTML shell over
@@ -25,6 +27,7 @@
  * wide, larger fonts, white background); anything in `spec.config` wins over it.
  */
 import { type Displayable, MIME_BUNDLE, type MimeBundle } from "./bundle.js";
+import { SvgImages } from "./png.js";
 
 export const VEGA_LITE_MIME = "application/vnd.vegalite.v5+json";
 export const VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json";
@@ -98,7 +101,7 @@ export const DEFAULT_CHART_CONFIG: Readonly<Record<string, unknown>> = {
   point: { size: 40, filled: true },
 };
 
-/** A rendered chart: the full spec sent to JupyterLab and its SVG drawing. */
+/** A rendered chart: the full spec sent to JupyterLab, its SVG drawing and that as PNG. */
 export class Chart implements Displayable {
   /** The spec as sent (with `$schema`, the merged config and JSON-clean data). */
   readonly spec: Readonly<Record<string, unknown>>;
@@ -108,16 +111,23 @@ export class Chart implements Displayable {
   readonly summary: string;
   /** What Vega-Lite and Vega warned about while compiling and drawing. */
   readonly warnings: readonly string[];
+  readonly #images: SvgImages;
 
   constructor(spec: Readonly<Record<string, unknown>>, svg: string, summary: string, warnings: readonly string[]) {
     this.spec = spec;
     this.svg = svg;
     this.summary = summary;
     this.warnings = warnings;
+    this.#images = new SvgImages(svg);
+  }
+
+  /** The chart as a base64 PNG (drawn on first use), or `undefined` where no PNG renderer runs. */
+  get png(): string | undefined {
+    return this.#images.png;
   }
 
   [MIME_BUNDLE](): MimeBundle {
-    return { [VEGA_LITE_MIME]: this.spec, "image/svg+xml": this.svg, "text/plain": this.summary };
+    return { [VEGA_LITE_MIME]: this.spec, ...this.#images.bundle(), "text/plain": this.summary };
   }
 
   toString(): string {

@@ -13,8 +13,9 @@
  * Readable up to a few hundred keys: when the leaves would not fit across ~1100 px, each
  * leaf is drawn as a column of keys instead of a row; past `maxPages` pages (or given
  * `tree.stats()` instead of a snapshot) it draws a summary instead: per level, the pages,
- * entries, average fill and fan-out. The bundle has `image/svg+xml` and a `text/plain`
- * listing, so it reads the same in JupyterLab, classic Notebook, nbconvert and a log.
+ * entries, average fill and fan-out. The bundle has `image/svg+xml`, the same drawing as
+ * `image/png` (for nbconvert's HTML, which drops SVG) and a `text/plain` listing, so it
+ * reads the same in JupyterLab, classic Notebook, nbconvert and a log.
  *
  * For a live drawing, keep a `DisplayHandle` and `handle.update(renderBTree(snapshot))`
  * after each change; `previous` outlines the pages a split just made and `highlight` marks
@@ -22,6 +23,7 @@
  */
 import type { BPlusTreeSnapshot, BPlusTreeStats } from "@workbook/engine";
 import { type Displayable, MIME_BUNDLE, type MimeBundle } from "../display/bundle.js";
+import { SvgImages } from "../display/png.js";
 import { escapeHtml } from "../display/table.js";
 
 export interface RenderBTreeOptions {
@@ -35,15 +37,24 @@ export interface RenderBTreeOptions {
   readonly maxPages?: number;
 }
 
-/** What `renderBTree` returns: displays as the drawing; `svg` and `text` for other uses. */
+/** What `renderBTree` returns: displays as the drawing; `svg`, `png` and `text` for other uses. */
 export class BTreeDrawing implements Displayable {
+  readonly #images: SvgImages;
+
   constructor(
     readonly svg: string,
     readonly text: string,
-  ) {}
+  ) {
+    this.#images = new SvgImages(svg);
+  }
+
+  /** The drawing as a base64 PNG (made on first use), or `undefined` where no PNG renderer runs. */
+  get png(): string | undefined {
+    return this.#images.png;
+  }
 
   [MIME_BUNDLE](): MimeBundle {
-    return { "image/svg+xml": this.svg, "text/plain": this.text };
+    return { ...this.#images.bundle(), "text/plain": this.text };
   }
 
   toString(): string {

@@ -3,7 +3,7 @@
  * Timings themselves are never asserted; budgets are tiny so the file runs in seconds.
  */
 import { describe, expect, it } from "vitest";
-import { bench, BenchError, benchSeries, formatRelative } from "../src/bench/bench.js";
+import { bench, BenchError, benchSeries, benchSize, compareRounds, formatRelative } from "../src/bench/bench.js";
 import { KERNEL_CHANNEL, type KernelChannel, MIME_BUNDLE, type MimeBundle } from "../src/display/bundle.js";
 
 const quick = { time: 50, warmup: false, iterations: 8 } as const;
@@ -29,8 +29,11 @@ describe("bench", () => {
       expect(row.meanNs).toBeGreaterThan(0);
       expect(row.p99Ns).toBeGreaterThanOrEqual(0);
       expect(row.relative).toBeCloseTo(row.opsPerSec / base, 10);
-      // ops/s is calls per second over the run: the reciprocal of the mean latency.
+      // ops/s is the median round's rate: the reciprocal of that round's mean latency.
       expect(row.opsPerSec).toBeCloseTo(1e9 / row.meanNs, 3);
+      expect(row.rounds).toHaveLength(5);
+      const sorted = [...row.rounds].sort((x, y) => x - y);
+      expect(row.opsPerSec).toBe(sorted[2]);
     }
   });
 
@@ -46,11 +49,10 @@ describe("bench", () => {
     expect(Object.keys(bundle).sort()).toEqual(["text/html", "text/plain"]);
     const text = bundle["text/plain"];
     expect(text).toContain("Sums (baseline: a)");
-    for (const header of ["task", "ops/s", "mean", "p99", "±rme", "relative"]) expect(text).toContain(header);
+    for (const header of ["task", "ops/s", "mean", "p99", "rounds (ops/s)", "relative"]) expect(text).toContain(header);
     const lines = text.split("\n");
     expect(lines.find((l) => l.startsWith(" a "))).toMatch(/1\.00×$/);
-    const b = result.row("b");
-    expect(lines.find((l) => l.startsWith(" b "))?.endsWith(formatRelative(b?.relative ?? 0))).toBe(true);
+    expect(lines.find((l) => l.startsWith(" b "))?.endsWith(result.compare("b", "a").text)).toBe(true);
   });
 
   it("formats ratios as faster or slower than the baseline", () => {
@@ -90,10 +92,11 @@ describe("bench", () => {
     }
     expect(sent.length).toBeGreaterThanOrEqual(2);
     expect(sent[0]?.update).toBe(false);
-    expect(sent[0]?.bundle["text/plain"]).toMatch(/^Long run \[\.{10}\] 0\/3 0%/);
+    // One step per timed slice: 3 tasks × 5 rounds.
+    expect(sent[0]?.bundle["text/plain"]).toMatch(/^Long run \[\.{10}\] 0\/15 0%/);
     expect(sent.at(-1)?.update).toBe(true);
     expect(sent.at(-1)?.displayId).toBe(sent[0]?.displayId);
-    expect(sent.at(-1)?.bundle["text/plain"]).toMatch(/^Long run \[#{10}\] 3\/3 100%/);
+    expect(sent.at(-1)?.bundle["text/plain"]).toMatch(/^Long run \[#{10}\] 15\/15 100%/);
   });
 
   it("shows no progress bar for a short run", async () => {
@@ -167,5 +170,74 @@ describe("benchSeries", () => {
     await expect(
       benchSeries({ tree: (n) => { if (n > 5) throw new Error("too big"); return () => n; } }, [1, 10], quick),
     ).rejects.toThrow(/factory "tree" threw for n = 10: too big/);
+  });
+});
+
+describe("interleaved rounds and compare()", () => {
+  it("times the tasks in alternating order, round by round (A B, B A, A B …)", async () => {
+    const order: string[] = [];
+    const note = (name: string) => () => {
+      if (order.at(-1) !== name) order.push(name);
+    };
+    await bench({ a: note("a"), b: note("b") }, { time: 20, iterations: 4, rounds: 4, warmup: false });
+    // A B | B A | A B | B A, runs of one task merged: a plain A B A B … would give eight runs.
+    expect(order).toEqual(["a", "b", "a", "b", "a"]);
+  });
+
+  it("pairs rounds: the ratio is the median per-round ratio, the interval their range", () => {
+    const c = compareRounds([200, 210, 190, 400, 220], [100, 100, 100, 100, 100]);
+    expect(c.ratio).toBe(2.1);
+    expect([c.low, c.high]).toEqual([1.9, 4]);
+    expect(c.clear).toBe(true);
+    expect(c.text).toBe("2.1× faster (1.9–4.0×)");
+  });
+
+  it("says 'within noise' when the interval contains 1, and 'slower' below it", () => {
+    const noisy = compareRounds([90, 120, 100], [100, 100, 100]);
+    expect(noisy.clear).toBe(false);
+    expect(noisy.text).toBe("within noise (0.90–1.2×)");
+    const slow = compareRounds([3, 3.2, 2.9, 3.1, 3], [100, 100, 100, 100, 100]);
+    expect(slow.clear).toBe(true);
+    expect(slow.ratio).toBeCloseTo(0.03, 10);
+    expect(slow.text).toBe("33× slower (31–34×)");
+  });
+
+  it("rejects rounds that do not pair up, and unknown task names", async () => {
+    expect(() => compareRounds([1, 2], [1])).toThrow(BenchError);
+    const result = await bench({ a: work(10), b: work(10) }, quick);
+    expect(() => result.compare("a", "z")).toThrow(/no task "z"/);
+  });
+
+  it("compares a clearly faster task as clearly faster, in the same run", async () => {
+    const result = await bench({ slow: work(20_000), fast: work(200) }, { time: 100, warmup: true, rounds: 5 });
+    const c = result.compare("fast", "slow");
+    expect(c.clear).toBe(true);
+    expect(c.ratio).toBeGreaterThan(1);
+    expect(c.low).toBeLessThanOrEqual(c.ratio);
+    expect(c.high).toBeGreaterThanOrEqual(c.ratio);
+    expect(c.text).toMatch(/× faster \(/);
+    expect(result.compare("slow", "fast").text).toMatch(/× slower \(/);
+  });
+
+  it("series results compare two tasks at one n, and perCall rescales to single operations", async () => {
+    const series = await benchSeries({ loop: (n) => work(n), twice: (n) => work(2 * n) }, [100, 1000], { ...quick, perCall: (n) => n });
+    const c = series.compare("loop", "twice", 1000);
+    expect(c.ratio).toBeGreaterThan(0);
+    expect(() => series.compare("loop", "twice", 5)).toThrow(/no measurement of "loop" at n = 5/);
+    const plain = await bench({ a: work(10) }, { ...quick, perCall: 1000 });
+    const row = plain.row("a")!;
+    // 1,000 operations per call: ops/s is 1,000 × the calls per second.
+    expect(row.opsPerSec).toBeGreaterThan(1000 * (1e9 / row.meanNs) / 1001);
+    await expect(bench({ a: work(1) }, { ...quick, perCall: 0 })).rejects.toThrow(/perCall must be a positive number/);
+    await expect(bench({ a: work(1) }, { ...quick, rounds: 0 })).rejects.toThrow(/rounds must be a whole number/);
+  });
+
+  it("benchSize() is small under tests and CI, full otherwise, and obeys WORKBOOK_BENCH_SIZE", () => {
+    expect(benchSize({})).toBe("full");
+    expect(benchSize({ CI: "true" })).toBe("small");
+    expect(benchSize({ VITEST: "true" })).toBe("small");
+    expect(benchSize({ VITEST: "true", WORKBOOK_BENCH_SIZE: "full" })).toBe("full");
+    expect(benchSize({ WORKBOOK_BENCH_SIZE: "small" })).toBe("small");
+    expect(() => benchSize({ WORKBOOK_BENCH_SIZE: "huge" })).toThrow(/must be "small" or "full"/);
   });
 });

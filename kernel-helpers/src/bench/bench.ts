@@ -2,32 +2,56 @@
  * Benchmarks in a cell
  * ====================
  * `await bench({ mine: () => …, peer: () => … }, { baseline: "peer" })` measures each
- * task with tinybench and displays a table of ratios against the baseline, measured in
- * the same run (the workbook reports ratios, never absolute targets: absolute numbers
- * depend on the machine, ratios much less):
+ * task and displays a table of ratios against the baseline, measured in the same run
+ * (the workbook reports ratios, never absolute targets: absolute numbers depend on the
+ * machine, ratios much less):
  *
- *   task | ops/s     | mean    | p99     | ±rme   | relative
- *   peer | 1,204,311 | 830 ns  | 1.52 µs | ±0.41% | 1.00×
- *   mine | 3,873,022 | 258 ns  | 410 ns  | ±0.87% | 3.2× faster
+ *   task | ops/s     | mean    | p99     | spread        | relative
+ *   peer | 1,204,311 | 830 ns  | 1.52 µs | 1.1M…1.3M     | 1.00×
+ *   mine | 3,873,022 | 258 ns  | 410 ns  | 3.6M…4.0M     | 3.2× faster
  *
- * `rows` holds the same numbers unformatted (tidy: one row per task), and `chart()`
- * draws them. `benchSeries` measures how throughput changes with a size `n` (one task
- * factory per contender, one measurement per (task, n)) and charts ops/s against n.
+ * Interleaved rounds
+ * ------------------
+ * A shared machine is noisy: another process, a GC or a frequency change can slow one
+ * stretch of time down by half. Timing all of A and then all of B lets such a stretch
+ * fall on one task only, and the ratio lies. So the budget is cut into `rounds` (5 by
+ * default), and every round times each task for its slice, in the order A B C, then
+ * C B A, then A B C…:
  *
- * How a task is measured: a warm-up loop (a fifth of `time`, at most 250 ms), then one
- * tinybench `Bench` per task, one call per sample, until at least `time` ms of wall-clock
- * time have passed and at least `iterations` calls were made (16 by default: a task of
- * 100 ms takes 1.6 s; lower it for slower tasks). Tasks run one after another, and
- * between two tasks the event loop is let through once, so the progress bar (shown when
- * the run is expected to take over a second) reaches the notebook while a long
- * synchronous benchmark runs. ops/s is calls per second over the whole run (1 / mean
- * latency), not tinybench's mean of per-sample rates, which overweights the fastest
- * samples.
+ *   time ──▶ | A B | B A | A B | B A | A B |
+ *   round       1     2     3     4     5      ratio of round i = rate(A,i) ÷ rate(B,i)
  *
- * What this does not do: each sample times a single call, so for tasks well under a
- * microsecond the clock's own cost shows in the result; batch such work inside the task
- * (e.g. 1000 lookups per call) and divide. Benchmarks are not tests: nothing here fails
- * on a timing.
+ * A task's ops/s is the median of its per-round rates; `compare(a, b)` pairs the rounds
+ * (both tasks ran within the same moment of the machine's life) and reports the median
+ * ratio and the range [low, high] of the per-round ratios. With r rounds the true median
+ * ratio lies inside [min, max] with probability 1 − 2·½ʳ (94% at 5 rounds, 98% at 7),
+ * whatever the noise's distribution: a sign test, no normality assumed. A comparison is
+ * `clear` only when that interval does not contain 1; otherwise its text says "within
+ * noise", and a takeaway sentence built from it says so too.
+ *
+ * How a round measures a task: calls it back to back, each call timed on its own, until
+ * its slice (`time` ÷ `rounds` ms) has passed and at least `iterations` ÷ `rounds` calls
+ * (16 in all by default) were made. Before round 1 every task is warmed up (a fifth of
+ * `time`, at most 250 ms) so V8 has optimised it. Between two slices the event loop is
+ * let through once, so the progress bar (shown when the run is expected to take over a
+ * second) reaches the notebook while a long synchronous benchmark runs.
+ *
+ * `rows` holds the numbers unformatted (tidy: one row per task), `chart()` draws them.
+ * `benchSeries` measures how throughput changes with a size `n` (one task factory per
+ * contender; at each n all tasks are built, then interleaved as above) and charts ops/s
+ * against n. `perCall` rescales both to single operations when a task batches many.
+ *
+ * What this does not do: each call is timed on its own, so for tasks well under a
+ * microsecond the clock's own cost shows; batch such work inside the task (1,000 lookups
+ * per call, `perCall: 1000`). Tasks that share a call site in the caller's code (one
+ * factory building closures over different classes) make that site polymorphic for all
+ * of them; give each contender its own code, or its own process. Benchmarks are not
+ * tests: nothing here fails on a timing.
+ *
+ * Size: `benchSize()` is "small" under tests and CI (`VITEST` or `CI` set) and "full"
+ * otherwise; `WORKBOOK_BENCH_SIZE=small|full` overrides. Cells pick their n and time
+ * with it, so a notebook executes in about a minute in CI and measures properly for a
+ * learner.
  */
 import { type Displayable, MIME_BUNDLE, type MimeBundle } from "../display/bundle.js";
 import { type Chart, type ChartSpec, chart } from "../display/chart.js";
@@ -43,33 +67,45 @@ export type TaskFactory = (n: number) => BenchTask | Promise<BenchTask>;
 export interface BenchOptions {
   /** Task the others are compared with; default the first. */
   readonly baseline?: string;
-  /** Measuring time per task, in ms. Default 500. */
+  /** Measuring time per task, in ms, over all rounds. Default 500. */
   readonly time?: number;
-  /** Least number of calls per task, even past `time`. Default 16. */
+  /** Least number of calls per task over all rounds, even past `time`. Default 16. */
   readonly iterations?: number;
+  /** Interleaved rounds (see the header). Default 5. */
+  readonly rounds?: number;
   /** Run each task for a short while before measuring. Default true. */
   readonly warmup?: boolean;
+  /** Operations one call performs; rows report single operations. Default 1. */
+  readonly perCall?: number;
   /** Title of the table and chart. */
   readonly title?: string;
 }
 
 export interface BenchRow {
   readonly name: string;
+  /** Median over rounds of the per-round operations per second. */
   readonly opsPerSec: number;
+  /** 1e9 ÷ opsPerSec: the mean latency of one operation in the median round. */
   readonly meanNs: number;
   readonly p99Ns: number;
-  /** Relative margin of error of the mean, in percent. */
+  /** Relative margin of error of the per-round rates' mean, in percent (95%, Student t). */
   readonly rme: number;
+  /** Calls timed, over all rounds. */
   readonly samples: number;
+  /** Operations per second in each round, in round order. */
+  readonly rounds: readonly number[];
   /** opsPerSec / the baseline's opsPerSec: 1 for the baseline, 2 for twice as fast. */
   readonly relative: number;
 }
 
 export interface SeriesOptions {
-  /** Measuring time per (task, n), in ms. Default 200. */
+  /** Measuring time per (task, n), in ms, over all rounds. Default 200. */
   readonly time?: number;
   readonly iterations?: number;
+  readonly rounds?: number;
   readonly warmup?: boolean;
+  /** Operations one call performs at size n (a number or a function of n). Default 1. */
+  readonly perCall?: number | ((n: number) => number);
   readonly title?: string;
   /** What n counts, for the x axis, e.g. "keys in the tree". Default "n". */
   readonly nTitle?: string;
@@ -83,11 +119,38 @@ export interface SeriesRow {
   readonly p99Ns: number;
   readonly rme: number;
   readonly samples: number;
+  readonly rounds: readonly number[];
+}
+
+/**
+ * How task a's throughput compares with b's, from paired interleaved rounds: `ratio` is
+ * the median of rate(a) ÷ rate(b) per round, [`low`, `high`] the range of those ratios,
+ * `clear` false when that range contains 1, and `text` a phrase for prose:
+ * "2.1× faster (1.9–2.3×)", "3.0× slower (2.8–3.3×)", "within noise (0.91–1.2×)".
+ */
+export interface Comparison {
+  readonly ratio: number;
+  readonly low: number;
+  readonly high: number;
+  readonly clear: boolean;
+  readonly text: string;
 }
 
 /** Thrown for a bad benchmark definition, or when a task throws while measured. */
 export class BenchError extends Error {
   override readonly name = "BenchError";
+}
+
+/** "small" for tests and CI, "full" for learners and `npm run bench` (see the header). */
+export type BenchSize = "small" | "full";
+
+export function benchSize(env: NodeJS.ProcessEnv = process.env): BenchSize {
+  const asked = env["WORKBOOK_BENCH_SIZE"];
+  if (asked === "small" || asked === "full") return asked;
+  if (asked !== undefined && asked !== "") {
+    throw new BenchError(`WORKBOOK_BENCH_SIZE must be "small" or "full", got "${asked}"`);
+  }
+  return env["VITEST"] || env["CI"] ? "small" : "full";
 }
 
 /** Axis labels as 200k, 1.5M: each label on its own ("0", not the shared-precision "0M"). */
@@ -110,15 +173,26 @@ export class BenchResult implements Displayable {
     return this.rows.find((row) => row.name === name);
   }
 
-  /** A horizontal bar chart of ops/s per task, labelled with the ratio to the baseline. */
+  /** Task a's throughput against b's, round by round (see `Comparison`). */
+  compare(a: string, b: string): Comparison {
+    return compareRounds(this.#rowOrThrow(a).rounds, this.#rowOrThrow(b).rounds);
+  }
+
+  #rowOrThrow(name: string): BenchRow {
+    const row = this.row(name);
+    if (row === undefined) throw new BenchError(`compare(): no task "${name}" (there are: ${this.rows.map((r) => `"${r.name}"`).join(", ")})`);
+    return row;
+  }
+
+  /** A horizontal bar chart of ops/s per task, labelled with the comparison to the baseline. */
   chart(): Promise<Chart> {
     const values = this.rows.map((row) => ({
       task: row.name,
       opsPerSec: row.opsPerSec,
-      label: formatRelative(row.relative, row.name === this.baseline),
+      label: this.#relativeText(row),
     }));
     const spec: ChartSpec = {
-      title: { text: this.title, subtitle: `operations per second, higher is better; baseline: ${this.baseline}` },
+      title: { text: this.title, subtitle: `operations per second (median of interleaved rounds), higher is better; baseline: ${this.baseline}` },
       data: { values },
       encoding: {
         y: { field: "task", type: "nominal", sort: null, title: null },
@@ -138,6 +212,10 @@ export class BenchResult implements Displayable {
     return chart(spec);
   }
 
+  #relativeText(row: BenchRow): string {
+    return row.name === this.baseline ? formatRelative(1, true) : this.compare(row.name, this.baseline).text;
+  }
+
   [MIME_BUNDLE](): MimeBundle {
     return table(
       this.rows.map((row) => ({
@@ -145,13 +223,13 @@ export class BenchResult implements Displayable {
         "ops/s": formatOps(row.opsPerSec),
         mean: formatNs(row.meanNs),
         p99: formatNs(row.p99Ns),
-        "±rme": `±${row.rme.toFixed(2)}%`,
-        relative: formatRelative(row.relative, row.name === this.baseline),
+        "rounds (ops/s)": formatSpread(row.rounds),
+        relative: this.#relativeText(row),
       })),
       {
         title: `${this.title} (baseline: ${this.baseline})`,
         limit: Infinity,
-        align: { "ops/s": "right", mean: "right", p99: "right", "±rme": "right", relative: "right" },
+        align: { "ops/s": "right", mean: "right", p99: "right", "rounds (ops/s)": "right", relative: "right" },
       },
     )[MIME_BUNDLE]();
   }
@@ -173,12 +251,27 @@ export class SeriesResult implements Displayable {
     this.rows = rows;
   }
 
+  /** The row of one task at one n, or `undefined`. */
+  row(task: string, n: number): SeriesRow | undefined {
+    return this.rows.find((r) => r.task === task && r.n === n);
+  }
+
+  /** Task a's throughput against b's at size n, round by round (see `Comparison`). */
+  compare(a: string, b: string, n: number): Comparison {
+    const rowOf = (task: string): SeriesRow => {
+      const row = this.row(task, n);
+      if (row === undefined) throw new BenchError(`compare(): no measurement of "${task}" at n = ${n} (tasks: ${this.tasks.join(", ")}; n: ${this.ns.join(", ")})`);
+      return row;
+    };
+    return compareRounds(rowOf(a).rounds, rowOf(b).rounds);
+  }
+
   /** Ops/s against n, one line per task; n on a log axis unless `logX: false`. */
   chart(options: { readonly logX?: boolean; readonly logY?: boolean } = {}): Promise<Chart> {
     const logX = (options.logX ?? true) && this.ns.every((n) => n > 0);
     const logY = (options.logY ?? false) && this.rows.every((row) => row.opsPerSec > 0);
     const spec: ChartSpec = {
-      title: { text: this.title, subtitle: "operations per second, higher is better" },
+      title: { text: this.title, subtitle: "operations per second (median of interleaved rounds), higher is better" },
       data: { values: this.rows.map((row) => ({ task: row.task, n: row.n, opsPerSec: row.opsPerSec })) },
       encoding: {
         x: {
@@ -207,7 +300,7 @@ export class SeriesResult implements Displayable {
     const pivot = this.ns.map((n) => {
       const row: Record<string, unknown> = { [this.nTitle]: n };
       for (const task of this.tasks) {
-        const found = this.rows.find((r) => r.n === n && r.task === task);
+        const found = this.row(task, n);
         row[task] = found === undefined ? undefined : formatOps(found.opsPerSec);
       }
       return row;
@@ -217,7 +310,7 @@ export class SeriesResult implements Displayable {
   }
 }
 
-/** Measure each task; see the module header. */
+/** Measure each task in interleaved rounds; see the module header. */
 export async function bench(tasks: Readonly<Record<string, BenchTask>>, options: BenchOptions = {}): Promise<BenchResult> {
   const names = Object.keys(tasks);
   if (names.length === 0) throw new BenchError("bench(): no tasks given; pass an object like { mine: () => …, peer: () => … }");
@@ -229,16 +322,13 @@ export async function bench(tasks: Readonly<Record<string, BenchTask>>, options:
     throw new BenchError(`bench(): baseline "${baseline}" is not one of the tasks (${names.map((n) => `"${n}"`).join(", ")})`);
   }
   const settings = resolve(options.time ?? 500, options);
+  const perCall = checkPerCall(options.perCall ?? 1);
   const title = options.title ?? "Benchmark";
 
   const bar = maybeProgress(names.length, title, settings);
-  const measured: Measurement[] = [];
+  let measured: Measurement[];
   try {
-    for (const name of names) {
-      measured.push(await measure(name, tasks[name] as BenchTask, settings));
-      bar?.tick();
-      await yieldToEventLoop();
-    }
+    measured = await measureInterleaved(names.map((name) => ({ name, fn: tasks[name] as BenchTask })), settings, perCall, bar);
   } finally {
     bar?.done();
   }
@@ -251,7 +341,7 @@ export async function bench(tasks: Readonly<Record<string, BenchTask>>, options:
   return new BenchResult(title, baseline, rows);
 }
 
-/** Measure every task factory at every n; see the module header. */
+/** Measure every task factory at every n, tasks interleaved at each n; see the module header. */
 export async function benchSeries(
   factories: Readonly<Record<string, TaskFactory>>,
   ns: readonly number[],
@@ -267,26 +357,17 @@ export async function benchSeries(
     if (typeof n !== "number" || !Number.isFinite(n)) throw new BenchError(`benchSeries(): size ${String(n)} is not a finite number`);
   }
   const settings = resolve(options.time ?? 200, options);
+  const perCallOf = (n: number) => checkPerCall(typeof options.perCall === "function" ? options.perCall(n) : (options.perCall ?? 1));
   const title = options.title ?? "Throughput against n";
 
   const bar = maybeProgress(names.length * ns.length, title, settings);
   const rows: SeriesRow[] = [];
   try {
     for (const n of ns) {
-      for (const name of names) {
-        let task: BenchTask;
-        try {
-          task = await (factories[name] as TaskFactory)(n);
-        } catch (error) {
-          throw new BenchError(`benchSeries(): factory "${name}" threw for n = ${n}: ${messageOf(error)}`, { cause: error });
-        }
-        if (typeof task !== "function") {
-          throw new BenchError(`benchSeries(): factory "${name}" returned ${typeof task} for n = ${n}, not a task function`);
-        }
-        rows.push({ task: name, n, ...(await measure(`${name} (n = ${n})`, task, settings)) });
-        bar?.tick();
-        await yieldToEventLoop();
-      }
+      const contenders: Contender[] = [];
+      for (const name of names) contenders.push({ name: `${name} (n = ${n})`, fn: await buildTask(factories, name, n) });
+      const measured = await measureInterleaved(contenders, settings, perCallOf(n), bar);
+      measured.forEach((m, i) => rows.push({ task: names[i] as string, n, ...m }));
     }
   } finally {
     bar?.done();
@@ -294,14 +375,66 @@ export async function benchSeries(
   return new SeriesResult(title, options.nTitle ?? "n", names, [...ns], rows);
 }
 
+async function buildTask(factories: Readonly<Record<string, TaskFactory>>, name: string, n: number): Promise<BenchTask> {
+  let task: BenchTask;
+  try {
+    task = await (factories[name] as TaskFactory)(n);
+  } catch (error) {
+    throw new BenchError(`benchSeries(): factory "${name}" threw for n = ${n}: ${messageOf(error)}`, { cause: error });
+  }
+  if (typeof task !== "function") {
+    throw new BenchError(`benchSeries(): factory "${name}" returned ${typeof task} for n = ${n}, not a task function`);
+  }
+  return task;
+}
+
 // ---------------------------------------------------------------------------------------
-// Measuring one task
+// Comparing two tasks
+
+/** The paired comparison of two tasks' per-round rates; see `Comparison`. */
+export function compareRounds(a: readonly number[], b: readonly number[]): Comparison {
+  if (a.length === 0 || a.length !== b.length) {
+    throw new BenchError(`compare(): the two tasks have ${a.length} and ${b.length} rounds; they must come from one run`);
+  }
+  const ratios = a.map((rate, i) => rate / (b[i] as number)).sort((x, y) => x - y);
+  const ratio = median(ratios);
+  const low = ratios[0] as number;
+  const high = ratios[ratios.length - 1] as number;
+  const clear = low > 1 || high < 1;
+  return { ratio, low, high, clear, text: comparisonText(ratio, low, high, clear) };
+}
+
+function comparisonText(ratio: number, low: number, high: number, clear: boolean): string {
+  if (!(Number.isFinite(ratio) && ratio > 0)) return "n/a";
+  if (!clear) return `within noise (${formatFactor(low)}–${formatFactor(high)}×)`;
+  if (ratio >= 1) return `${formatFactor(ratio)}× faster (${formatFactor(low)}–${formatFactor(high)}×)`;
+  return `${formatFactor(1 / ratio)}× slower (${formatFactor(1 / high)}–${formatFactor(1 / low)}×)`;
+}
+
+/** Two significant digits below 10, whole numbers above: 0.031, 0.90, 2.0, 33, 250. */
+function formatFactor(x: number): string {
+  return x >= 9.95 ? String(Math.round(x)) : x.toPrecision(2);
+}
+
+function median(sorted: readonly number[]): number {
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+// ---------------------------------------------------------------------------------------
+// Measuring tasks in interleaved rounds
 
 interface Settings {
   readonly time: number;
   readonly iterations: number;
+  readonly rounds: number;
   readonly warmup: boolean;
   readonly warmupTime: number;
+}
+
+interface Contender {
+  readonly name: string;
+  readonly fn: BenchTask;
 }
 
 interface Measurement {
@@ -310,71 +443,92 @@ interface Measurement {
   readonly p99Ns: number;
   readonly rme: number;
   readonly samples: number;
+  readonly rounds: readonly number[];
 }
 
-function resolve(time: number, options: { readonly iterations?: number; readonly warmup?: boolean }): Settings {
+function resolve(time: number, options: { readonly iterations?: number; readonly rounds?: number; readonly warmup?: boolean }): Settings {
   if (!(time > 0) || !Number.isFinite(time)) throw new BenchError(`bench(): time must be a positive number of ms, got ${String(time)}`);
   const iterations = options.iterations ?? 16;
   if (!(iterations >= 1)) throw new BenchError(`bench(): iterations must be ≥ 1, got ${String(iterations)}`);
+  const rounds = options.rounds ?? 5;
+  if (!Number.isInteger(rounds) || rounds < 1) throw new BenchError(`bench(): rounds must be a whole number ≥ 1, got ${String(rounds)}`);
   // A fifth of the measuring time, capped: enough for V8 to optimise a hot loop.
-  return { time, iterations, warmup: options.warmup ?? true, warmupTime: Math.min(250, time / 5) };
+  return { time, iterations, rounds, warmup: options.warmup ?? true, warmupTime: Math.min(250, time / 5) };
 }
 
-// tinybench 5 is ESM-only, and the build's TypeScript (5.0, tslab's) cannot name an ESM
-// package's types from CommonJS: the few parts used here are declared by hand.
-type TinybenchModule = { Bench: new (options: Record<string, unknown>) => TinyBench };
-
-type Hook = (mode?: "run" | "warmup") => void;
-
-interface TinyBench {
-  add(name: string, fn: BenchTask, options: { signal: AbortSignal; beforeAll: Hook; afterEach: Hook }): TinyBench;
-  run(): Promise<unknown>;
-  readonly tasks: readonly {
-    readonly result?: {
-      readonly error?: unknown;
-      readonly latency?: { readonly mean: number; readonly p99?: number; readonly rme: number; readonly samples: readonly number[] };
-    };
-  }[];
+function checkPerCall(perCall: number): number {
+  if (!(perCall > 0) || !Number.isFinite(perCall)) throw new BenchError(`bench(): perCall must be a positive number, got ${String(perCall)}`);
+  return perCall;
 }
 
-let tinybench: Promise<TinybenchModule> | undefined;
+async function measureInterleaved(contenders: readonly Contender[], settings: Settings, perCall: number, bar: Progress | undefined): Promise<Measurement[]> {
+  if (settings.warmup) {
+    for (const c of contenders) await warmUp(c.name, c.fn, settings.warmupTime);
+  }
+  const slice = settings.time / settings.rounds;
+  const minCalls = Math.max(1, Math.ceil(settings.iterations / settings.rounds));
+  const latencies = contenders.map((): number[] => []);
+  const rates = contenders.map((): number[] => []);
+  for (let round = 0; round < settings.rounds; round++) {
+    // A B C, then C B A: each task is as often early as late in a round.
+    const order = contenders.map((_, i) => (round % 2 === 0 ? i : contenders.length - 1 - i));
+    for (const i of order) {
+      const c = contenders[i] as Contender;
+      const spent = await timeSlice(c, slice, minCalls, latencies[i] as number[]);
+      (rates[i] as number[])[round] = (spent.calls * perCall * 1e3) / spent.ms;
+      bar?.tick();
+      await yieldToEventLoop();
+    }
+  }
+  return contenders.map((_, i) => summarise(rates[i] as number[], latencies[i] as number[], perCall));
+}
 
-async function measure(name: string, fn: BenchTask, settings: Settings): Promise<Measurement> {
-  // Loaded with import(), which the CommonJS build keeps as import().
-  tinybench ??= import("tinybench").then((m) => m as unknown as TinybenchModule);
-  const { Bench } = await tinybench;
-  if (settings.warmup) await warmUp(name, fn, settings.warmupTime);
+/** Call `c.fn` until `ms` have passed and `minCalls` calls were made; each call's latency (ms) goes to `into`. */
+async function timeSlice(c: Contender, ms: number, minCalls: number, into: number[]): Promise<{ calls: number; ms: number }> {
+  let calls = 0;
+  let spent = 0;
+  const started = performance.now();
+  try {
+    while (calls < minCalls || performance.now() - started < ms) {
+      const t0 = performance.now();
+      const value = c.fn();
+      if (isPromiseLike(value)) await value;
+      const t1 = performance.now();
+      into.push(t1 - t0);
+      spent += t1 - t0;
+      calls++;
+    }
+  } catch (error) {
+    throw taskError(c.name, error);
+  }
+  // A task faster than the clock's resolution can show 0 ms: count it as one tick.
+  return { calls, ms: spent > 0 ? spent : 1e-6 * calls };
+}
 
-  // tinybench's `time` counts only the time spent inside the task, so for a 50 ns task
-  // the loop around it makes the run last many times longer than asked. The budget here
-  // is wall-clock: once `iterations` samples are in and `time` ms have passed, abort.
-  const deadline = new AbortController();
-  let runs = 0;
-  let startedAt = 0;
-  const b = new Bench({ name, time: settings.time, iterations: settings.iterations, warmup: false, throws: false });
-  b.add(name, fn, {
-    signal: deadline.signal,
-    beforeAll: () => {
-      startedAt = performance.now();
-    },
-    afterEach: () => {
-      runs++;
-      if (runs >= settings.iterations && performance.now() - startedAt >= settings.time) deadline.abort();
-    },
-  });
-  await b.run();
-  const result = b.tasks[0]?.result;
-  if (result?.error !== undefined) throw taskError(name, result.error);
-  const latency = result?.latency;
-  if (!latency || latency.samples.length === 0) throw new BenchError(`bench(): task "${name}" produced no samples`);
-  // tinybench's latencies are in milliseconds.
+function summarise(rates: readonly number[], latencies: number[], perCall: number): Measurement {
+  const sortedRates = [...rates].sort((x, y) => x - y);
+  const opsPerSec = median(sortedRates);
+  latencies.sort((x, y) => x - y);
+  const p99 = latencies[Math.min(latencies.length - 1, Math.ceil(0.99 * latencies.length) - 1)] as number;
   return {
-    opsPerSec: latency.mean > 0 ? 1000 / latency.mean : Number.POSITIVE_INFINITY,
-    meanNs: latency.mean * 1e6,
-    p99Ns: (latency.p99 ?? latency.mean) * 1e6,
-    rme: latency.rme,
-    samples: latency.samples.length,
+    opsPerSec,
+    meanNs: opsPerSec > 0 ? 1e9 / opsPerSec : Number.POSITIVE_INFINITY,
+    p99Ns: (p99 * 1e6) / perCall,
+    rme: relativeMarginOfError(rates),
+    samples: latencies.length,
+    rounds: [...rates],
   };
+}
+
+/** Two-sided 95% Student-t quantiles for 1…10 degrees of freedom; 1.96 beyond. */
+const T95 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228];
+
+function relativeMarginOfError(values: readonly number[]): number {
+  if (values.length < 2) return 0;
+  const mean = values.reduce((s, v) => s + v, 0) / values.length;
+  const variance = values.reduce((s, v) => s + (v - mean) ** 2, 0) / (values.length - 1);
+  const t = T95[values.length - 2] ?? 1.96;
+  return mean > 0 ? (100 * t * Math.sqrt(variance / values.length)) / mean : 0;
 }
 
 /** Run the task for `ms` of wall-clock time (and at least 16 times) so V8 optimises it. */
@@ -398,10 +552,10 @@ function taskError(name: string, error: unknown): BenchError {
   return new BenchError(`bench(): task "${name}" threw: ${messageOf(error)}`, { cause: error });
 }
 
-/** A progress bar when the run is expected to take over a second. */
+/** A progress bar, one step per timed slice, when the run is expected to take over a second. */
 function maybeProgress(measurements: number, label: string, settings: Settings): Progress | undefined {
   const expectedMs = measurements * (settings.time + (settings.warmup ? settings.warmupTime : 0));
-  return expectedMs > 1000 ? progress(measurements, label) : undefined;
+  return expectedMs > 1000 ? progress(measurements * settings.rounds, label) : undefined;
 }
 
 /** Let timers and I/O (the kernel's messages) run between two synchronous measurements. */
@@ -421,6 +575,12 @@ export function formatRelative(relative: number, isBaseline = false): string {
   const text = factor.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
   if (text === "1.00") return "1.00×";
   return `${text}× ${relative >= 1 ? "faster" : "slower"}`;
+}
+
+/** The range of the per-round rates: "1.1M–1.3M". */
+function formatSpread(rounds: readonly number[]): string {
+  const short = (x: number) => (x >= 1e6 ? `${Number((x / 1e6).toPrecision(3))}M` : x >= 1e3 ? `${Number((x / 1e3).toPrecision(3))}k` : String(Number(x.toPrecision(3))));
+  return `${short(Math.min(...rounds))}–${short(Math.max(...rounds))}`;
 }
 
 function formatOps(opsPerSec: number): string {

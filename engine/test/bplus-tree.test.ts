@@ -28,9 +28,9 @@ import {
   type PageId,
   type Rid,
 } from "../src/index.js";
-import { checkModel } from "./support/model-check.js";
-import { check, same } from "./support/assert.js";
-import { expectDbError } from "./support/expect-db-error.js";
+import { checkModel } from "../../test-support/model-check.js";
+import { check, same } from "../../test-support/assert.js";
+import { expectDbError } from "../../test-support/errors.js";
 
 const PAGE = 256;
 

@@ -1,8 +1,8 @@
 import { describe, expect, test } from "vitest";
 import { BTree, type BTreeNodeSnapshot, type BTreeSnapshot, type Comparator } from "../src/index.js";
-import { checkModel } from "./support/model-check.js";
-import { check, same } from "./support/assert.js";
-import { expectDbError } from "./support/expect-db-error.js";
+import { checkModel } from "../../test-support/model-check.js";
+import { check, same } from "../../test-support/assert.js";
+import { expectDbError } from "../../test-support/errors.js";
 
 /** Every B-tree invariant, checked from the plain-data snapshot only. */
 function checkInvariants<K>(snap: BTreeSnapshot<K>, compare: Comparator<K>): K[] {

@@ -11,9 +11,9 @@ import {
   type PageId,
   type Replacer,
 } from "../src/index.js";
-import { checkModel } from "./support/model-check.js";
-import { check, same, sameBytes, throwsKind } from "./support/assert.js";
-import { expectDbError } from "./support/expect-db-error.js";
+import { checkModel } from "../../test-support/model-check.js";
+import { check, same, sameBytes } from "../../test-support/assert.js";
+import { expectDbError, expectDbError as throwsKind } from "../../test-support/errors.js";
 import { RecordingDisk } from "./support/recording-disk.js";
 
 const PAGE = 256;

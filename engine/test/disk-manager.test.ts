@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { FileDiskManager, MemoryDiskManager, Random, type DiskManager, type PageId } from "../src/index.js";
-import { expectDbError } from "./support/expect-db-error.js";
+import { expectDbError } from "../../test-support/errors.js";
 
 const PAGE = 256;
 

@@ -1,8 +1,8 @@
 import { describe, expect, test } from "vitest";
 import { FreeSpaceMap, type PageId } from "../src/index.js";
-import { checkModel } from "./support/model-check.js";
-import { check, same } from "./support/assert.js";
-import { expectDbError } from "./support/expect-db-error.js";
+import { checkModel } from "../../test-support/model-check.js";
+import { check, same } from "../../test-support/assert.js";
+import { expectDbError } from "../../test-support/errors.js";
 
 type Op = { op: "record"; page: number; free: number } | { op: "forget"; page: number } | { op: "find"; needed: number };
 

@@ -1,8 +1,8 @@
 import { describe, expect, test } from "vitest";
 import { OpenAddressingHashMap, hashKey, type HashKey } from "../src/index.js";
-import { checkModel } from "./support/model-check.js";
-import { expectDbError } from "./support/expect-db-error.js";
-import { check, same } from "./support/assert.js";
+import { checkModel } from "../../test-support/model-check.js";
+import { expectDbError } from "../../test-support/errors.js";
+import { check, same } from "../../test-support/assert.js";
 
 type Op =
   | { op: "set"; key: HashKey; value: number }

@@ -12,7 +12,7 @@ import {
   ridToString,
   slotId,
 } from "../src/index.js";
-import { expectDbError } from "./support/expect-db-error.js";
+import { expectDbError } from "../../test-support/errors.js";
 
 describe("typed ids", () => {
   test("sentinels are the all-ones value of their stored width", () => {

@@ -20,8 +20,8 @@ import {
   type PageId,
   type SlotId,
 } from "../src/index.js";
-import { check, same } from "./support/assert.js";
-import { expectDbError } from "./support/expect-db-error.js";
+import { check, same } from "../../test-support/assert.js";
+import { expectDbError } from "../../test-support/errors.js";
 
 const sign = (n: number) => (n < 0 ? -1 : n > 0 ? 1 : 0);
 const cmp = <T extends number | bigint>(a: T, b: T) => (a < b ? -1 : a > b ? 1 : 0);

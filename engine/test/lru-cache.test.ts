@@ -1,8 +1,8 @@
 import { describe, expect, test } from "vitest";
 import { LruCache } from "../src/index.js";
-import { checkModel } from "./support/model-check.js";
-import { expectDbError } from "./support/expect-db-error.js";
-import { same } from "./support/assert.js";
+import { checkModel } from "../../test-support/model-check.js";
+import { expectDbError } from "../../test-support/errors.js";
+import { same } from "../../test-support/assert.js";
 
 type Op =
   | { op: "set"; key: number; value: number }

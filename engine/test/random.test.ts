@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { Random } from "../src/index.js";
-import { expectDbError } from "./support/expect-db-error.js";
+import { expectDbError } from "../../test-support/errors.js";
 
 describe("seeded random", () => {
   test("the same seed gives the same sequence, different seeds differ", () => {

@@ -1,8 +1,8 @@
 import { describe, expect, test } from "vitest";
 import { ClockReplacer, LruKReplacer, LruReplacer, type FrameId, type Replacer } from "../src/index.js";
-import { checkModel } from "./support/model-check.js";
-import { check, same, throwsKind } from "./support/assert.js";
-import { expectDbError } from "./support/expect-db-error.js";
+import { checkModel } from "../../test-support/model-check.js";
+import { check, same } from "../../test-support/assert.js";
+import { expectDbError, expectDbError as throwsKind } from "../../test-support/errors.js";
 
 const f = (n: number) => n as FrameId;
 

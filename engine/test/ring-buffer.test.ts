@@ -1,8 +1,8 @@
 import { describe, expect, test } from "vitest";
 import { RingBuffer } from "../src/index.js";
-import { checkModel } from "./support/model-check.js";
-import { expectDbError } from "./support/expect-db-error.js";
-import { check, same, throwsKind } from "./support/assert.js";
+import { checkModel } from "../../test-support/model-check.js";
+import { expectDbError, expectDbError as throwsKind } from "../../test-support/errors.js";
+import { check, same } from "../../test-support/assert.js";
 
 type Op = { op: "push"; value: number } | { op: "shift" } | { op: "peek" } | { op: "clear" };
 

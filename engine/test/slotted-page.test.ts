@@ -1,8 +1,8 @@
 import { describe, expect, test } from "vitest";
 import { Random, SlottedPage, type Lsn, type SlotId } from "../src/index.js";
-import { checkModel } from "./support/model-check.js";
-import { check, same, sameBytes, throwsKind } from "./support/assert.js";
-import { expectDbError } from "./support/expect-db-error.js";
+import { checkModel } from "../../test-support/model-check.js";
+import { check, same, sameBytes } from "../../test-support/assert.js";
+import { expectDbError, expectDbError as throwsKind } from "../../test-support/errors.js";
 
 const align8 = (n: number) => Math.ceil(n / 8) * 8;
 

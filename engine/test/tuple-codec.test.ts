@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { Random, TupleCodec, type Column, type ColumnType, type Row, type Schema, type Value } from "../src/index.js";
-import { check, same } from "./support/assert.js";
-import { expectDbError } from "./support/expect-db-error.js";
+import { check, same } from "../../test-support/assert.js";
+import { expectDbError } from "../../test-support/errors.js";
 
 const TYPES: ColumnType[] = ["bool", "int2", "int4", "int8", "float8", "text", "bytea"];
 

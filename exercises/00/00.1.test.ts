@@ -1,6 +1,6 @@
 /** Hidden suite for exercise 00.1: the log record header codec. */
 import { describe, expect, it } from "vitest";
-import { mulberry32 as rng } from "../support/random.js";
+import { describeError, errorOf, rng } from "../../test-support/index.js";
 import { decodeLogHeader, encodeLogHeader } from "@submission";
 
 type Header = { lsn: bigint; txnId: number; type: number; flags: number; length: number };
@@ -35,11 +35,31 @@ describe("00.1 encodeLogHeader", () => {
     ["txnId", { txnId: -1 }],
     ["txnId", { txnId: 1.5 }],
     ["type", { type: 256 }],
+    ["type", { type: 2.5 }],
     ["flags", { flags: -1 }],
+    ["flags", { flags: 256 }],
+    ["flags", { flags: 65535 }],
+    ["flags", { flags: 0.5 }],
     ["length", { length: 65536 }],
+    ["length", { length: 1.5 }],
   ])("refuses an out-of-range %s with a RangeError naming the field (%o)", (field, patch) => {
     expect(() => encodeLogHeader({ ...sample, ...patch })).toThrow(RangeError);
     expect(() => encodeLogHeader({ ...sample, ...patch })).toThrow(field);
+  });
+
+  it("refuses 300 seeded values that do not fit their field exactly, never wrapping or truncating them", () => {
+    const r = rng(7);
+    const limits = { txnId: 2 ** 32 - 1, type: 255, flags: 255, length: 65535 } as const;
+    for (let i = 0; i < 300; i++) {
+      const field = r.pick(Object.keys(limits) as (keyof typeof limits)[]);
+      const max = limits[field];
+      // Too big by up to 2^16, or an in-range value with a fraction.
+      const value = r.bool() ? max + 1 + r.int(65536) : r.int(max) + 0.25 + r.int(3) / 4;
+      const thrown = errorOf(() => encodeLogHeader({ ...sample, [field]: value }));
+      if (!(thrown instanceof RangeError && thrown.message.includes(field))) {
+        expect.fail(`encodeLogHeader with ${field} = ${value}: expected a RangeError naming ${field}, received ${describeError(thrown)}`);
+      }
+    }
   });
 
   it("refuses an lsn given as a number, naming the field", () => {
@@ -63,11 +83,11 @@ describe("00.1 decodeLogHeader", () => {
     const r = rng(42);
     for (let i = 0; i < 500; i++) {
       const h: Header = {
-        lsn: (BigInt(Math.floor(r() * 2 ** 32)) << 32n) | BigInt(Math.floor(r() * 2 ** 32)),
-        txnId: Math.floor(r() * 2 ** 32),
-        type: Math.floor(r() * 256),
-        flags: Math.floor(r() * 256),
-        length: Math.floor(r() * 65536),
+        lsn: (BigInt(r.int(2 ** 32)) << 32n) | BigInt(r.int(2 ** 32)),
+        txnId: r.int(2 ** 32),
+        type: r.int(256),
+        flags: r.int(256),
+        length: r.int(65536),
       };
       expect(decodeLogHeader(encodeLogHeader(h)), `header #${i}`).toEqual(h);
     }

@@ -58,6 +58,20 @@ describe("00.2 crc32c", () => {
     expect(crc32c(data.subarray(300), crc32c(data.subarray(0, 300)))).toBe(whole);
   });
 
+  it("continuing with no bytes leaves a running checksum unchanged", () => {
+    for (const running of [0, 1, 0xe3069283, 0xffffffff, crc32c(ascii("page"))]) {
+      expect(crc32c(new Uint8Array(0), running), `crc32c(no bytes, ${running})`).toBe(running);
+    }
+  });
+
+  it("agrees with the whole for every split point of a buffer, empty pieces included", () => {
+    const data = seeded(64, 5);
+    const whole = model(data);
+    for (let k = 0; k <= data.length; k++) {
+      expect(crc32c(data.subarray(k), crc32c(data.subarray(0, k))), `split at ${k} of ${data.length}`).toBe(whole);
+    }
+  });
+
   it("checks only the bytes of a subarray view", () => {
     const buf = seeded(100, 3);
     expect(crc32c(buf.subarray(10, 20))).toBe(model(buf.slice(10, 20)));

@@ -8,6 +8,10 @@ import { KERNEL_CHANNEL, type KernelChannel, MIME_BUNDLE, type MimeBundle } from
 
 const quick = { time: 50, warmup: false, iterations: 8 } as const;
 
+// Under vitest benchSize() is "small", which quarters every time budget; these tests reason
+// about the budgets they pass, so they measure at "full" (one test below checks "small").
+process.env["WORKBOOK_BENCH_SIZE"] = "full";
+
 function work(n: number): () => number {
   return () => {
     let sum = 0;
@@ -230,6 +234,21 @@ describe("interleaved rounds and compare()", () => {
     expect(row.opsPerSec).toBeGreaterThan(1000 * (1e9 / row.meanNs) / 1001);
     await expect(bench({ a: work(1) }, { ...quick, perCall: 0 })).rejects.toThrow(/perCall must be a positive number/);
     await expect(bench({ a: work(1) }, { ...quick, rounds: 0 })).rejects.toThrow(/rounds must be a whole number/);
+  });
+
+  it("at size small, a run measures for a quarter of its time budget", async () => {
+    const timed = async () => {
+      const started = performance.now();
+      await bench({ a: work(100) }, { time: 400, warmup: false });
+      return performance.now() - started;
+    };
+    process.env["WORKBOOK_BENCH_SIZE"] = "small";
+    try {
+      expect(await timed()).toBeLessThan(300);
+    } finally {
+      process.env["WORKBOOK_BENCH_SIZE"] = "full";
+    }
+    expect(await timed()).toBeGreaterThanOrEqual(400);
   });
 
   it("benchSize() is small under tests and CI, full otherwise, and obeys WORKBOOK_BENCH_SIZE", () => {

@@ -23,10 +23,10 @@ const bars: ChartSpec = {
 };
 
 describe("chart", () => {
-  it("bundles exactly the Vega-Lite spec, an SVG, a PNG and a text summary (never text/html)", async () => {
+  it("bundles exactly the Vega-Lite spec, an SVG, a PNG (also as markdown) and a text summary (never text/html)", async () => {
     const c = await chart(bars);
     const bundle = c[MIME_BUNDLE]();
-    expect(Object.keys(bundle).sort()).toEqual([VEGA_LITE_MIME, "image/png", "image/svg+xml", "text/plain"].sort());
+    expect(Object.keys(bundle).sort()).toEqual([VEGA_LITE_MIME, "image/png", "image/svg+xml", "text/markdown", "text/plain"].sort());
     expect(bundle).not.toHaveProperty("text/html");
     expect(VEGA_LITE_MIME).toBe("application/vnd.vegalite.v5+json");
   });
@@ -41,11 +41,12 @@ describe("chart", () => {
 
   it("draws the same chart as a base64 PNG of the SVG's size, for viewers that drop SVG", async () => {
     const c = await chart(bars);
-    const png = c[MIME_BUNDLE]()["image/png"];
-    expect(typeof png).toBe("string");
-    expect(png).toBe(c.png);
-    expect(pngSize(c.png)).toEqual(svgSize(c.svg));
+    const bundle = c[MIME_BUNDLE]();
+    expect(bundle["image/png"]).toBe(c.png?.base64);
+    expect(pngSize(c.png?.base64)).toEqual(svgSize(c.svg));
     expect(svgSize(c.svg).width).toBeGreaterThan(400);
+    expect(bundle["text/markdown"]).toContain(`src="data:image/png;base64,${c.png?.base64}"`);
+    expect(bundle["text/markdown"]).toContain(`alt="chart &quot;Pages read per query&quot;: bar, 3 data points"`);
   });
 
   it("sends the spec with the v5 schema, the default look, and JSON-clean data", async () => {

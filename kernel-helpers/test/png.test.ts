@@ -30,6 +30,17 @@ describe("svgToPng", () => {
     const images = new SvgImages(page(`<circle cx="30" cy="30" r="20" fill="#4c78a8"/>`));
     const first = images.png;
     expect(images.png).toBe(first);
-    expect(images.bundle()).toEqual({ "image/svg+xml": expect.stringContaining("<circle"), "image/png": first });
+    expect(first).toMatchObject({ width: 240, height: 60 });
+  });
+
+  it("bundles the SVG, the PNG, and the PNG as an <img> in markdown, with its size and an escaped alt text", () => {
+    const images = new SvgImages(page(`<circle cx="30" cy="30" r="20" fill="#4c78a8"/>`));
+    const bundle = images.bundle(`a "circle" <b>`);
+    expect(Object.keys(bundle).sort()).toEqual(["image/png", "image/svg+xml", "text/markdown"]);
+    expect(bundle["image/svg+xml"]).toContain("<circle");
+    expect(pngSize(bundle["image/png"])).toEqual({ width: 240, height: 60 });
+    expect(bundle["text/markdown"]).toBe(
+      `<img src="data:image/png;base64,${bundle["image/png"]}" width="240" height="60" alt="a &quot;circle&quot; &lt;b&gt;">`,
+    );
   });
 });

@@ -19,9 +19,10 @@ describe("renderBTree", () => {
     const t = tree(40);
     const drawing = renderBTree(t.snapshot(asInt), { title: "40 keys" });
     const bundle = drawing[MIME_BUNDLE]();
-    expect(Object.keys(bundle).sort()).toEqual(["image/png", "image/svg+xml", "text/plain"]);
-    expect(bundle["image/png"]).toBe(drawing.png);
-    expect(pngSize(drawing.png)).toEqual(svgSize(drawing.svg));
+    expect(Object.keys(bundle).sort()).toEqual(["image/png", "image/svg+xml", "text/markdown", "text/plain"]);
+    expect(bundle["image/png"]).toBe(drawing.png?.base64);
+    expect(pngSize(drawing.png?.base64)).toEqual(svgSize(drawing.svg));
+    expect(bundle["text/markdown"]).toContain(`alt="40 keys"`);
     expect(drawing.svg.startsWith("<svg")).toBe(true);
     for (let k = 1; k <= 40; k++) expect(drawing.svg, `key ${k * 5}`).toContain(`>${k * 5}<`);
     expect(drawing.svg).toContain("40 keys");

@@ -2,13 +2,14 @@
  * Charts
  * ======
  * `await chart(spec)` takes a Vega-Lite spec and returns a value that displays as one
- * bundle with four renderings of the same chart:
+ * bundle with these renderings of the same chart:
  *
  *   application/vnd.vegalite.v5+json   the spec, drawn live by JupyterLab
- *   image/svg+xml                      drawn here, in Node, for classic Notebook and
- *                                      GitHub's notebook viewer
- *   image/png                          the SVG as PNG (./png.ts), for nbconvert's HTML,
- *                                      where Debian's nbconvert drops SVG outputs
+ *   image/svg+xml                      drawn here, in Node, for viewers that show SVG
+ *   image/png                          the SVG as PNG, and the same PNG as an <img> in
+ *   text/markdown                      text/markdown, for nbconvert's HTML and the classic
+ *                                      Notebook, where the SVG would come out blank
+ *                                      (./png.ts says why)
  *   text/plain                         one line: title, mark, number of data points
  *
  * and never `text/html`, which would make JupyterLab prefer an empty HTML shell over
@@ -27,7 +28,7 @@
  * wide, larger fonts, white background); anything in `spec.config` wins over it.
  */
 import { type Displayable, MIME_BUNDLE, type MimeBundle } from "./bundle.js";
-import { SvgImages } from "./png.js";
+import { type PngImage, SvgImages } from "./png.js";
 
 export const VEGA_LITE_MIME = "application/vnd.vegalite.v5+json";
 export const VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json";
@@ -121,13 +122,13 @@ export class Chart implements Displayable {
     this.#images = new SvgImages(svg);
   }
 
-  /** The chart as a base64 PNG (drawn on first use), or `undefined` where no PNG renderer runs. */
-  get png(): string | undefined {
+  /** The chart as PNG (drawn on first use), or `undefined` where no PNG renderer runs here. */
+  get png(): PngImage | undefined {
     return this.#images.png;
   }
 
   [MIME_BUNDLE](): MimeBundle {
-    return { [VEGA_LITE_MIME]: this.spec, ...this.#images.bundle(), "text/plain": this.summary };
+    return { [VEGA_LITE_MIME]: this.spec, ...this.#images.bundle(this.summary), "text/plain": this.summary };
   }
 
   toString(): string {

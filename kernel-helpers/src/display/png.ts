@@ -1,11 +1,21 @@
 /**
- * SVG to PNG, in Node
- * ===================
+ * SVG to PNG, in Node, and the bundle every drawing goes out as
+ * ============================================================
  * Every chart and drawing is made as SVG, and every bundle that carries an SVG carries a
- * PNG of it too, because not every viewer shows SVG: Debian's `jupyter nbconvert --to
- * html` drops `image/svg+xml` outputs, and a PNG is what every viewer can show.
+ * PNG of it too, because not every viewer shows SVG. Debian's `jupyter nbconvert --to
+ * html` (6.5) ranks `image/svg+xml` above `image/png`, then runs it through lxml's
+ * cleaner, which drops every SVG element it does not know as HTML (`rect`, `path`,
+ * `text`, …): the export shows an empty box even when a PNG is there. So the PNG also goes
+ * out as `text/markdown`, one `<img>` with the PNG inline, which each front end ranks so:
  *
- *   svg ──resvg (Rust, prebuilt .node per platform)──▶ RGBA pixels ──▶ PNG ──▶ base64
+ *   front end                    picks, of vega-lite / markdown / svg / png
+ *   JupyterLab                   vega-lite (rank 57) before markdown (60) before svg (80)
+ *   nbconvert HTML, classic NB   markdown before svg before png (vega-lite unknown)
+ *
+ * so JupyterLab still draws charts live with Vega, and every static viewer shows the PNG.
+ * (`text/html` would do for nbconvert too, but JupyterLab ranks it (50) above Vega-Lite.)
+ *
+ *   svg ──resvg (Rust, prebuilt .node per platform)──▶ PNG ──▶ base64
  *
  * The renderer is @resvg/resvg-js: a native module shipped as one optional package per
  * platform, with no install script and no system library behind it. Text is drawn with
@@ -16,14 +26,16 @@
  *   "ui-monospace, …, monospace"   (trees)   ─▶ DejaVu Sans Mono
  *
  * The PNG is drawn at the SVG's own size (scale 1): the kernel sends no image metadata,
- * so a viewer shows a PNG at its pixel size, and a 2× image would be shown twice as big.
+ * so a viewer shows a bare `image/png` at its pixel size, and a 2× image would be shown
+ * twice as big.
  *
  * Where the renderer cannot be loaded (a platform with no prebuilt package), `svgToPng`
- * throws a `PngError` and `pngRendering` (what bundles use) warns once on stderr and leaves
- * the PNG out, so the chart still shows wherever SVG or Vega-Lite is shown.
+ * throws a `PngError`, and `SvgImages` (what bundles use) warns once on stderr and sends
+ * the SVG alone, so the chart still shows wherever SVG or Vega-Lite is shown.
  */
 import path from "node:path";
 import type { ResvgRenderOptions } from "@resvg/resvg-js";
+import { escapeHtml } from "./table.js";
 
 /** Thrown when an SVG cannot be turned into a PNG; the message says why. */
 export class PngError extends Error {
@@ -82,15 +94,20 @@ export function svgToPng(svg: string): Buffer {
   }
 }
 
+/** A PNG as a bundle carries it: base64, with its pixel size. */
+export interface PngImage {
+  readonly base64: string;
+  readonly width: number;
+  readonly height: number;
+}
+
 let warned = false;
 
-/**
- * What a bundle carries under `image/png`: the base64 PNG of `svg`, or `undefined`
- * (after one warning on stderr) where the renderer cannot run here.
- */
-export function pngRendering(svg: string): string | undefined {
+/** The PNG of `svg`, or `undefined` (after one warning on stderr) where the renderer cannot run here. */
+export function pngRendering(svg: string): PngImage | undefined {
+  let png: Buffer;
   try {
-    return svgToPng(svg).toString("base64");
+    png = svgToPng(svg);
   } catch (error) {
     if (!(error instanceof PngError)) throw error;
     if (!warned) {
@@ -99,29 +116,42 @@ export function pngRendering(svg: string): string | undefined {
     }
     return undefined;
   }
+  // | PNG signature (0) | IHDR length (8) | "IHDR" (12) | width u32 BE (16) | height u32 BE (20) |
+  return { base64: png.toString("base64"), width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
+}
+
+/** The images part of a drawing's bundle; see the module header for why each is there. */
+export interface ImageBundle {
+  readonly "image/svg+xml": string;
+  readonly "image/png"?: string;
+  readonly "text/markdown"?: string;
 }
 
 /**
- * The two images of a drawing, PNG computed on first use and kept: `{ "image/svg+xml",
- * "image/png" }`, or the SVG alone where no PNG can be made.
+ * The images of one drawing, the PNG drawn on first use and kept:
+ * `{ "image/svg+xml", "image/png", "text/markdown" }`, or the SVG alone where no PNG can
+ * be made.
  */
 export class SvgImages {
   readonly #svg: string;
-  #png: string | undefined | null = null;
+  #png: PngImage | undefined | null = null;
 
   constructor(svg: string) {
     this.#svg = svg;
   }
 
-  /** The base64 PNG, or `undefined` where the renderer cannot run here. */
-  get png(): string | undefined {
+  /** The PNG, or `undefined` where the renderer cannot run here. */
+  get png(): PngImage | undefined {
     if (this.#png === null) this.#png = pngRendering(this.#svg);
     return this.#png;
   }
 
-  bundle(): { "image/svg+xml": string; "image/png"?: string } {
+  /** The bundle's image entries; `alt` (one line) describes the picture to screen readers. */
+  bundle(alt: string): ImageBundle {
     const png = this.png;
-    return png === undefined ? { "image/svg+xml": this.#svg } : { "image/svg+xml": this.#svg, "image/png": png };
+    if (png === undefined) return { "image/svg+xml": this.#svg };
+    const img = `<img src="data:image/png;base64,${png.base64}" width="${png.width}" height="${png.height}" alt="${escapeHtml(alt)}">`;
+    return { "image/svg+xml": this.#svg, "image/png": png.base64, "text/markdown": img };
   }
 }
 

@@ -14,8 +14,9 @@
  * leaf is drawn as a column of keys instead of a row; past `maxPages` pages (or given
  * `tree.stats()` instead of a snapshot) it draws a summary instead: per level, the pages,
  * entries, average fill and fan-out. The bundle has `image/svg+xml`, the same drawing as
- * `image/png` (for nbconvert's HTML, which drops SVG) and a `text/plain` listing, so it
- * reads the same in JupyterLab, classic Notebook, nbconvert and a log.
+ * PNG (`image/png`, and inline in `text/markdown` for nbconvert's HTML, which blanks SVG;
+ * see display/png.ts) and a `text/plain` listing, so it reads the same in JupyterLab,
+ * classic Notebook, nbconvert and a log.
  *
  * For a live drawing, keep a `DisplayHandle` and `handle.update(renderBTree(snapshot))`
  * after each change; `previous` outlines the pages a split just made and `highlight` marks
@@ -23,7 +24,7 @@
  */
 import type { BPlusTreeSnapshot, BPlusTreeStats } from "@workbook/engine";
 import { type Displayable, MIME_BUNDLE, type MimeBundle } from "../display/bundle.js";
-import { SvgImages } from "../display/png.js";
+import { type PngImage, SvgImages } from "../display/png.js";
 import { escapeHtml } from "../display/table.js";
 
 export interface RenderBTreeOptions {
@@ -48,13 +49,13 @@ export class BTreeDrawing implements Displayable {
     this.#images = new SvgImages(svg);
   }
 
-  /** The drawing as a base64 PNG (made on first use), or `undefined` where no PNG renderer runs. */
-  get png(): string | undefined {
+  /** The drawing as PNG (made on first use), or `undefined` where no PNG renderer runs here. */
+  get png(): PngImage | undefined {
     return this.#images.png;
   }
 
   [MIME_BUNDLE](): MimeBundle {
-    return { ...this.#images.bundle(), "text/plain": this.text };
+    return { ...this.#images.bundle(this.text.split("\n")[0] ?? "B+tree"), "text/plain": this.text };
   }
 
   toString(): string {
@@ -285,7 +286,7 @@ function summary(rows: readonly LevelRow[], height: number, size: number, pageCo
   const parts: string[] = [];
   if (options.title) parts.push(text(MARGIN, MARGIN + 12, options.title, { size: 13, weight: "600" }));
   const head = top + 14;
-  const cols = { level: MARGIN, pages: MARGIN + 110, bar: MARGIN + 190, fill: MARGIN + 190 + barMax + 20, fan: MARGIN + 190 + barMax + 150 };
+  const cols = { level: MARGIN, pages: MARGIN + 110, bar: MARGIN + 190, fill: MARGIN + 190 + barMax + 20, fan: MARGIN + 190 + barMax + 170 };
   parts.push(text(cols.level, head, "level", { size: 11, color: COLORS.muted }));
   parts.push(text(cols.pages, head, "pages", { size: 11, color: COLORS.muted }));
   parts.push(text(cols.bar, head, "pages (log scale)", { size: 11, color: COLORS.muted }));

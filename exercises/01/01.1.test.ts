@@ -6,38 +6,12 @@
  * the resize rule.
  */
 import { describe, expect, it } from "vitest";
-import { checkModel, errorOf, speaksForItself } from "../support/model.js";
-import { rng } from "../support/random.js";
+import { checkRun, expectDbError, rng, same, sameValueZero, show } from "../../test-support/index.js";
 import { hashKey, type HashKey } from "@workbook/engine";
 import { OpenAddressingHashMap } from "@submission";
 
-// ---------------------------------------------------------------------------------------
-// Support: a seeded PRNG, model checking with shrinking, error checks
-
-
-
-
-
-function show(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
-  if (Object.is(value, -0)) return "-0";
-  return String(value);
-}
-
-/** Throw (for checkModel) when `actual` is not `expected` (SameValueZero, like Map). */
-function same(actual: unknown, expected: unknown, what: string): void {
-  if (!(actual === expected || (actual !== actual && expected !== expected))) {
-    throw new Error(`${what}: expected ${show(expected)}, received ${show(actual)}`);
-  }
-}
-
-/** Expect `fn` to throw a DbError of `kind` (checked by kind: valid code may load its own copy of the class). */
-function expectDbError(fn: () => unknown, kind: string, what: string): void {
-  const error = errorOf(fn);
-  if (speaksForItself(error)) throw error;
-  expect(error, `${what} should throw a DbError`).toBeInstanceOf(Error);
-  expect((error as { kind?: unknown }).kind, `${what}: the DbError's kind`).toBe(kind);
-}
+/** Throw (for checkRun) when `actual` is not `expected` by SameValueZero, as Map compares. */
+const sameKey = <T>(actual: T, expected: T, what: string): void => same(actual, expected, what, sameValueZero);
 
 // ---------------------------------------------------------------------------------------
 // Support: the contract's own view of a table
@@ -145,22 +119,22 @@ describe("01.1 hash map: behaves like Map", () => {
     const model = new Map<HashKey, number>();
     const compareAll = (): void => {
       const entries = [...map.entries()];
-      same(entries.length, model.size, "number of entries()");
-      for (const [k, v] of entries) same(v, model.get(k), `entries() value of ${show(k)}`);
-      for (const [k, v] of model) same(map.get(k), v, `get(${show(k)})`);
+      sameKey(entries.length, model.size, "number of entries()");
+      for (const [k, v] of entries) sameKey(v, model.get(k), `entries() value of ${show(k)}`);
+      for (const [k, v] of model) sameKey(map.get(k), v, `get(${show(k)})`);
     };
     for (const o of ops) {
       switch (o.op) {
         case "set":
-          same(map.set(o.key, o.value), map, `set(${show(o.key)}) returns the map`);
+          sameKey(map.set(o.key, o.value), map, `set(${show(o.key)}) returns the map`);
           model.set(o.key, o.value);
           break;
         case "get":
-          same(map.get(o.key), model.get(o.key), `get(${show(o.key)})`);
-          same(map.has(o.key), model.has(o.key), `has(${show(o.key)})`);
+          sameKey(map.get(o.key), model.get(o.key), `get(${show(o.key)})`);
+          sameKey(map.has(o.key), model.has(o.key), `has(${show(o.key)})`);
           break;
         case "delete":
-          same(map.delete(o.key), model.delete(o.key), `delete(${show(o.key)})`);
+          sameKey(map.delete(o.key), model.delete(o.key), `delete(${show(o.key)})`);
           break;
         case "clear":
           map.clear();
@@ -170,7 +144,7 @@ describe("01.1 hash map: behaves like Map", () => {
           compareAll();
           break;
       }
-      same(map.size, model.size, "size");
+      sameKey(map.size, model.size, "size");
       if (map.size + map.tombstones > map.capacity * 0.75) throw new Error(`load: size ${map.size} + tombstones ${map.tombstones} > 3/4 of capacity ${map.capacity}`);
     }
     compareAll();
@@ -188,7 +162,7 @@ describe("01.1 hash map: behaves like Map", () => {
       if (x < 99) return { op: "check" };
       return { op: "clear" };
     });
-    checkModel(seed, ops, runAgainstMap, showOp);
+    checkRun(ops, runAgainstMap, { show: showOp, seed });
   });
 
   it("agrees with Map while growing to 5000 keys, shrinking to none and growing again", () => {
@@ -199,7 +173,7 @@ describe("01.1 hash map: behaves like Map", () => {
     for (let i = 0; i < 5000; i++) ops.push({ op: "delete", key: i }, { op: "delete", key: `s${i}` });
     ops.push({ op: "check" });
     for (let i = 0; i < 3000; i++) ops.push({ op: "set", key: r.int(6000), value: -i }, { op: "get", key: r.int(6000) });
-    checkModel(99, ops, runAgainstMap, showOp);
+    checkRun(ops, runAgainstMap, { show: showOp, seed: 99 });
   });
 });
 

@@ -6,31 +6,8 @@
  * and what `onEvict` may see.
  */
 import { describe, expect, it } from "vitest";
-import { checkModel, errorOf, speaksForItself } from "../support/model.js";
-import { rng } from "../support/random.js";
+import { checkRun, expectDbError, rng, sameJson } from "../../test-support/index.js";
 import { LruCache } from "@submission";
-
-// ---------------------------------------------------------------------------------------
-// Support: a seeded PRNG, model checking with shrinking, error checks
-
-
-
-
-
-const fmt = (value: unknown): string => JSON.stringify(value) ?? String(value);
-
-/** Throw (for checkModel) when `actual` is not `expected` (compared as JSON). */
-function same(actual: unknown, expected: unknown, what: string): void {
-  if (fmt(actual) !== fmt(expected)) throw new Error(`${what}: expected ${fmt(expected)}, received ${fmt(actual)}`);
-}
-
-/** Expect `fn` to throw a DbError of `kind` (checked by kind: valid code may load its own copy of the class). */
-function expectDbError(fn: () => unknown, kind: string, what: string): void {
-  const error = errorOf(fn);
-  if (speaksForItself(error)) throw error;
-  expect(error, `${what} should throw a DbError`).toBeInstanceOf(Error);
-  expect((error as { kind?: unknown }).kind, `${what}: the DbError's kind`).toBe(kind);
-}
 
 // ---------------------------------------------------------------------------------------
 // The model: the obvious O(n) LRU
@@ -82,32 +59,32 @@ function runAgainstModel(capacity: number): (ops: readonly Op[]) => void {
     for (const o of ops) {
       switch (o.op) {
         case "set":
-          same(cache.set(o.key, o.value) === cache, true, `set(${o.key}) returns the cache`);
+          sameJson(cache.set(o.key, o.value) === cache, true, `set(${o.key}) returns the cache`);
           model.set(o.key, o.value);
-          same(evicted, model.evicted, `evictions (key, value) so far, after set(${o.key})`);
+          sameJson(evicted, model.evicted, `evictions (key, value) so far, after set(${o.key})`);
           break;
         case "get":
-          same(cache.get(o.key), model.get(o.key), `get(${o.key})`);
+          sameJson(cache.get(o.key), model.get(o.key), `get(${o.key})`);
           break;
         case "peek":
-          same(cache.peek(o.key), model.values.get(o.key), `peek(${o.key})`);
+          sameJson(cache.peek(o.key), model.values.get(o.key), `peek(${o.key})`);
           break;
         case "has":
-          same(cache.has(o.key), model.values.has(o.key), `has(${o.key})`);
+          sameJson(cache.has(o.key), model.values.has(o.key), `has(${o.key})`);
           break;
         case "delete":
-          same(cache.delete(o.key), model.delete(o.key), `delete(${o.key})`);
+          sameJson(cache.delete(o.key), model.delete(o.key), `delete(${o.key})`);
           break;
         case "clear":
           cache.clear();
           model.clear();
           break;
       }
-      same(cache.size, model.order.length, "size");
-      same(cache.keys(), model.order, "keys() from most to least recent");
+      sameJson(cache.size, model.order.length, "size");
+      sameJson(cache.keys(), model.order, "keys() from most to least recent");
     }
-    same(cache.entries(), model.order.map((k) => [k, model.values.get(k)]), "entries() from most to least recent");
-    same(evicted, model.evicted, "evictions (key, value)");
+    sameJson(cache.entries(), model.order.map((k) => [k, model.values.get(k)]), "entries() from most to least recent");
+    sameJson(evicted, model.evicted, "evictions (key, value)");
   };
 }
 
@@ -307,7 +284,7 @@ describe("01.2 LRU cache: against an O(n) model", () => {
       if (x < 99) return { op: "delete", key };
       return { op: "clear" };
     });
-    checkModel(capacity, ops, runAgainstModel(capacity), showOp);
+    checkRun(ops, runAgainstModel(capacity), { show: showOp, seed: `seed ${capacity}, capacity ${capacity}` });
   });
 
   it("agrees with the model on a scan larger than the cache, interleaved with a hot set", () => {
@@ -316,6 +293,6 @@ describe("01.2 LRU cache: against an O(n) model", () => {
       ops.push({ op: "set", key: 1000 + i, value: i });
       if (i % 3 === 0) ops.push({ op: "get", key: i % 5 }, { op: "set", key: i % 5, value: -i });
     }
-    checkModel(0, ops, runAgainstModel(16), showOp);
+    checkRun(ops, runAgainstModel(16), { show: showOp, seed: "capacity 16" });
   });
 });

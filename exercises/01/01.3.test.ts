@@ -6,36 +6,9 @@
  * operations, failures shrunk to a short sequence.
  */
 import { describe, expect, it } from "vitest";
-import { checkModel, errorOf, speaksForItself } from "../support/model.js";
-import { rng } from "../support/random.js";
-import type { BTreeNodeSnapshot, BTreeSnapshot } from "@workbook/engine";
+import { check, checkRun, expectDbError, rng, sameJson, show } from "../../test-support/index.js";
+import type { MemBTreeNodeSnapshot as BTreeNodeSnapshot, MemBTreeSnapshot as BTreeSnapshot } from "@workbook/engine";
 import { BTree } from "@submission";
-
-// ---------------------------------------------------------------------------------------
-// Support: a seeded PRNG, model checking with shrinking, error checks
-
-
-
-
-
-const fmt = (value: unknown): string => JSON.stringify(value) ?? String(value);
-
-/** Throw (for checkModel) when `actual` is not `expected` (compared as JSON). */
-function same(actual: unknown, expected: unknown, what: string): void {
-  if (fmt(actual) !== fmt(expected)) throw new Error(`${what}: expected ${fmt(expected)}, received ${fmt(actual)}`);
-}
-
-function check(condition: boolean, what: string): void {
-  if (!condition) throw new Error(what);
-}
-
-/** Expect `fn` to throw a DbError of `kind` (checked by kind: valid code may load its own copy of the class). */
-function expectDbError(fn: () => unknown, kind: string, what: string): void {
-  const error = errorOf(fn);
-  if (speaksForItself(error)) throw error;
-  expect(error, `${what} should throw a DbError`).toBeInstanceOf(Error);
-  expect((error as { kind?: unknown }).kind, `${what}: the DbError's kind`).toBe(kind);
-}
 
 // ---------------------------------------------------------------------------------------
 // Support: the invariants, from the snapshot only
@@ -49,9 +22,9 @@ type Tree<K> = InstanceType<typeof BTree<K, unknown>>;
  */
 function checkInvariants<K>(tree: Tree<K>, compare: (a: K, b: K) => number, t: number): K[] {
   const snap: BTreeSnapshot<K> = tree.snapshot();
-  same(snap.minDegree, t, "snapshot().minDegree");
-  same(snap.size, tree.size, "snapshot().size vs size");
-  same(snap.height, tree.height, "snapshot().height vs height");
+  sameJson(snap.minDegree, t, "snapshot().minDegree");
+  sameJson(snap.size, tree.size, "snapshot().size vs size");
+  sameJson(snap.height, tree.height, "snapshot().height vs height");
   const keys: K[] = [];
   const leafDepths = new Set<number>();
   const visit = (node: BTreeNodeSnapshot<K>, depth: number, isRoot: boolean): void => {
@@ -72,11 +45,11 @@ function checkInvariants<K>(tree: Tree<K>, compare: (a: K, b: K) => number, t: n
   visit(snap.root, 1, true);
   check(leafDepths.size <= 1, `leaves at different depths: ${[...leafDepths].join(", ")}`);
   for (let i = 1; i < keys.length; i++) {
-    check(compare(keys[i - 1] as K, keys[i] as K) < 0, `keys out of order in an in-order walk: ${fmt(keys[i - 1])} before ${fmt(keys[i])}`);
+    check(compare(keys[i - 1] as K, keys[i] as K) < 0, `keys out of order in an in-order walk: ${show(keys[i - 1])} before ${show(keys[i])}`);
   }
-  same(keys.length, tree.size, "keys in the tree vs size");
-  same(tree.height, tree.size === 0 ? 0 : [...leafDepths][0], "height vs the depth of the leaves");
-  if (tree.size === 0) same(snap.root, { keys: [], children: [] }, "the root of an empty tree");
+  sameJson(keys.length, tree.size, "keys in the tree vs size");
+  sameJson(tree.height, tree.size === 0 ? 0 : [...leafDepths][0], "height vs the depth of the leaves");
+  if (tree.size === 0) sameJson(snap.root, { keys: [], children: [] }, "the root of an empty tree");
   return keys;
 }
 
@@ -356,22 +329,22 @@ describe("01.3 B-tree: against a sorted array", () => {
         if (o.op === "insert") {
           const i = find(o.key);
           const isNew = model[i]?.[0] !== o.key;
-          same(tree.insert(o.key, o.value), isNew, `insert(${o.key}) returns`);
+          sameJson(tree.insert(o.key, o.value), isNew, `insert(${o.key}) returns`);
           if (isNew) model.splice(i, 0, [o.key, o.value]);
           else model[i]![1] = o.value;
           checkInvariants(tree, byNumber, t);
         } else if (o.op === "search") {
           const i = find(o.key);
           const expected = model[i]?.[0] === o.key ? model[i]![1] : undefined;
-          same(tree.search(o.key), expected, `search(${o.key})`);
-          same(tree.has(o.key), expected !== undefined, `has(${o.key})`);
+          sameJson(tree.search(o.key), expected, `search(${o.key})`);
+          sameJson(tree.has(o.key), expected !== undefined, `has(${o.key})`);
         } else {
           const expected = model.filter(([k]) => (o.lo === undefined || k >= o.lo) && (o.hi === undefined || k < o.hi));
-          same([...tree.range(o.lo, o.hi)], expected, `range(${o.lo}, ${o.hi})`);
+          sameJson([...tree.range(o.lo, o.hi)], expected, `range(${o.lo}, ${o.hi})`);
         }
-        same(tree.size, model.length, "size");
+        sameJson(tree.size, model.length, "size");
       }
-      same([...tree.entries()], model, "entries()");
+      sameJson([...tree.entries()], model, "entries()");
     };
   }
 
@@ -384,7 +357,7 @@ describe("01.3 B-tree: against a sorted array", () => {
       if (x < 90) return { op: "search", key };
       return { op: "range", ...(r.bool(0.8) ? { lo: r.int(400) - 100 } : {}), ...(r.bool(0.8) ? { hi: r.int(400) - 100 } : {}) };
     });
-    checkModel(t, ops, runAgainstSortedArray(t), showOp);
+    checkRun(ops, runAgainstSortedArray(t), { show: showOp, seed: `seed ${t}, t = ${t}` });
   });
 
   it("agrees with a sorted array on 10,000 random keys (t = 3)", () => {

@@ -18,7 +18,7 @@ describe("the engine's public surface", () => {
       "checkFrameId", "LruReplacer", "ClockReplacer", "MAX_USAGE_COUNT", "LruKReplacer",
       "BufferPoolManager", "ReadPageGuard", "WritePageGuard",
       // 04
-      "FreeSpaceMap", "TableHeap",
+      "FreeSpaceTree", "HeapFile",
     ];
     const missing = expected.filter((name) => !(name in engine));
     expect(missing).toEqual([]);

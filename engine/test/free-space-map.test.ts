@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { FreeSpaceMap, type PageId } from "../src/index.js";
+import { FreeSpaceTree, type PageId } from "../src/index.js";
 import { checkModel } from "../../test-support/model-check.js";
 import { check, same } from "../../test-support/assert.js";
 import { expectDbError } from "../../test-support/errors.js";
@@ -20,7 +20,7 @@ describe("04 free-space map", () => {
           return { op: "find", needed: rng.bool(0.1) ? rng.int(pageSize + 10) : rng.int(pageSize / 4) };
         },
         run: (ops) => {
-          const fsm = new FreeSpaceMap(pageSize);
+          const fsm = new FreeSpaceTree(pageSize);
           const actual = new Map<number, number>();
           const step = pageSize / 256;
           for (const op of ops) {
@@ -56,7 +56,7 @@ describe("04 free-space map", () => {
   });
 
   test("8 KB pages: 32-byte categories, rounded down when recorded and up when searched", () => {
-    const fsm = new FreeSpaceMap(8192);
+    const fsm = new FreeSpaceTree(8192);
     expect(fsm.step).toBe(32);
     fsm.record(0 as PageId, 100); // category 3: promises 96 bytes
     expect(fsm.get(0 as PageId)).toBe(96);
@@ -73,7 +73,7 @@ describe("04 free-space map", () => {
   });
 
   test("grows for large page ids and keeps earlier entries", () => {
-    const fsm = new FreeSpaceMap(256);
+    const fsm = new FreeSpaceTree(256);
     fsm.record(3 as PageId, 100);
     fsm.record(5000 as PageId, 200);
     expect(fsm.get(3 as PageId)).toBe(100);
@@ -83,7 +83,7 @@ describe("04 free-space map", () => {
   });
 
   test("edge cases: empty map, zero bytes needed, foolish input", () => {
-    const fsm = new FreeSpaceMap(256);
+    const fsm = new FreeSpaceTree(256);
     expect(fsm.find(0)).toBeUndefined();
     fsm.record(2 as PageId, 0);
     expect(fsm.find(0)).toBeUndefined(); // a full page is never offered

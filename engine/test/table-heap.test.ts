@@ -9,7 +9,7 @@ import {
   LruReplacer,
   MemoryDiskManager,
   SlottedPage,
-  TableHeap,
+  HeapFile,
   TupleCodec,
   ridToString,
   type DiskManager,
@@ -24,7 +24,7 @@ const PAGE = 256;
 
 function heapOf(frames = 3, disk: DiskManager = new MemoryDiskManager({ pageSize: PAGE })) {
   const pool = new BufferPoolManager({ frames, disk, replacer: new LruReplacer(frames) });
-  return { heap: new TableHeap(pool), pool, disk };
+  return { heap: new HeapFile(pool), pool, disk };
 }
 
 function bytes(length: number, fill: number): Uint8Array {
@@ -32,7 +32,7 @@ function bytes(length: number, fill: number): Uint8Array {
 }
 
 /** Scan the heap and check it returns exactly the model's tuples, each once. */
-function checkScan(heap: TableHeap, model: Map<string, Uint8Array>): void {
+function checkScan(heap: HeapFile, model: Map<string, Uint8Array>): void {
   const seen = new Set<string>();
   for (const { rid, tuple } of heap.scan()) {
     const key = ridToString(rid);
@@ -195,7 +195,7 @@ describe("04 table heap", () => {
     expect(heap.get(rid)).toBeUndefined();
     expect(heap.delete(rid)).toBe(false);
     expect(heap.update(rid, bytes(1, 1))).toBeUndefined();
-    const other = new TableHeap(pool);
+    const other = new HeapFile(pool);
     const theirs = other.insert(bytes(10, 1));
     expect(heap.get(theirs)).toBeUndefined();
     const mine = heap.insert(bytes(10, 2));
@@ -211,20 +211,20 @@ describe("04 table heap", () => {
     disk.sync();
     disk.crash(); // only what was synced survives: all of it
     const pool2 = new BufferPoolManager({ frames: 2, disk, replacer: new ClockReplacer(2) });
-    const reopened = TableHeap.open(pool2, heap.pageIds);
+    const reopened = HeapFile.open(pool2, heap.pageIds);
     const before = [...heap.scan()].map((t) => [ridToString(t.rid), [...t.tuple]]);
     const after = [...reopened.scan()].map((t) => [ridToString(t.rid), [...t.tuple]]);
     expect(after).toEqual(before);
     expect(reopened.freeSpaceMap.snapshot()).toEqual(heap.freeSpaceMap.snapshot());
-    expectDbError(() => TableHeap.open(pool2, [0 as PageId, 0 as PageId]), "invalid-argument");
-    expectDbError(() => TableHeap.open(pool2, [999 as PageId]), "out-of-range");
+    expectDbError(() => HeapFile.open(pool2, [0 as PageId, 0 as PageId]), "invalid-argument");
+    expectDbError(() => HeapFile.open(pool2, [999 as PageId]), "out-of-range");
   });
 
   test("a never-formatted page in the list is opened as an empty page", () => {
     const disk = new MemoryDiskManager({ pageSize: PAGE });
     const pool = new BufferPoolManager({ frames: 2, disk, replacer: new LruReplacer(2) });
     const pageId = disk.allocatePage();
-    const heap = TableHeap.open(pool, [pageId]);
+    const heap = HeapFile.open(pool, [pageId]);
     expect([...heap.scan()]).toEqual([]);
     expect(heap.insert(bytes(5, 1)).pageId).toBe(pageId);
   });
@@ -241,7 +241,7 @@ describe("04 table heap", () => {
       const rows = Array.from({ length: 300 }, (_, i) => [i, i % 5 === 0 ? null : `customer #${i}`, BigInt(i) * 1000n]);
       const disk = new FileDiskManager(file, { pageSize: 1024 });
       const pool = new BufferPoolManager({ frames: 4, disk, replacer: new ClockReplacer(4) });
-      const heap = new TableHeap(pool);
+      const heap = new HeapFile(pool);
       for (const row of rows) heap.insert(codec.encode(row));
       const pageIds = heap.pageIds;
       pool.flushAll();
@@ -250,7 +250,7 @@ describe("04 table heap", () => {
 
       const disk2 = new FileDiskManager(file, { pageSize: 1024 });
       const pool2 = new BufferPoolManager({ frames: 4, disk: disk2, replacer: new LruReplacer(4) });
-      const reopened = TableHeap.open(pool2, pageIds);
+      const reopened = HeapFile.open(pool2, pageIds);
       const decoded = [...reopened.scan()].map(({ tuple }) => codec.decode(tuple));
       // A heap is unordered: short rows fill gaps on earlier pages, so compare by id.
       decoded.sort((a, b) => (a[0] as number) - (b[0] as number));

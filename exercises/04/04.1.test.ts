@@ -1,15 +1,15 @@
 /**
  * Hidden suite for exercise 04.1: the free-space map. The map alone (categories, find,
  * forget, snapshot, against a brute-force model over seeded random operations), then
- * plugged into the engine's TableHeap over a tiny buffer pool, where it decides which page
+ * plugged into the engine's HeapFile over a tiny buffer pool, where it decides which page
  * every insert lands on.
  */
 import { describe, expect, it } from "vitest";
 import { failureOf as errorOf } from "../support/errors.js";
 import { checkModel } from "../support/model.js";
 import { rng as seeded } from "../support/random.js";
-import { BufferPoolManager, type BufferPool, LruReplacer, MemoryDiskManager, SlottedPage, TableHeap, type PageId } from "@workbook/engine";
-import { FreeSpaceMap } from "@submission";
+import { BufferPoolManager, type BufferPool, LruReplacer, MemoryDiskManager, SlottedPage, HeapFile, type PageId } from "@workbook/engine";
+import { FreeSpaceTree } from "@submission";
 
 /** Integers in [0, n) from a seed. */
 const rng = (seed: number): ((n: number) => number) => seeded(seed).int;
@@ -22,31 +22,31 @@ function guaranteed(free: number, pageSize: number): number {
 
 describe("04.1 FreeSpaceMap · categories", () => {
   it("has 256 categories: step = pageSize / 256, and 8192-byte pages by default", () => {
-    expect(new FreeSpaceMap().pageSize, "new FreeSpaceMap().pageSize").toBe(8192);
-    expect(new FreeSpaceMap().step, "new FreeSpaceMap().step").toBe(32);
-    expect(new FreeSpaceMap(1024).pageSize, "new FreeSpaceMap(1024).pageSize").toBe(1024);
-    expect(new FreeSpaceMap(1024).step, "new FreeSpaceMap(1024).step").toBe(4);
-    expect(new FreeSpaceMap(256).step, "new FreeSpaceMap(256).step").toBe(1);
+    expect(new FreeSpaceTree().pageSize, "new FreeSpaceTree().pageSize").toBe(8192);
+    expect(new FreeSpaceTree().step, "new FreeSpaceTree().step").toBe(32);
+    expect(new FreeSpaceTree(1024).pageSize, "new FreeSpaceTree(1024).pageSize").toBe(1024);
+    expect(new FreeSpaceTree(1024).step, "new FreeSpaceTree(1024).step").toBe(4);
+    expect(new FreeSpaceTree(256).step, "new FreeSpaceTree(256).step").toBe(1);
   });
 
   it("refuses a page size that is not a power of two from 256 to 32768 (invalid-argument)", () => {
     for (const size of [1000, 128, 65536, 0]) {
-      expect(errorOf(() => new FreeSpaceMap(size))?.kind, `new FreeSpaceMap(${size})`).toBe("invalid-argument");
+      expect(errorOf(() => new FreeSpaceTree(size))?.kind, `new FreeSpaceTree(${size})`).toBe("invalid-argument");
     }
   });
 
   it("categoryOf rounds down to a whole category and caps at 255", () => {
-    const fsm = new FreeSpaceMap(8192);
+    const fsm = new FreeSpaceTree(8192);
     const cases: [number, number][] = [[0, 0], [31, 0], [32, 1], [63, 1], [64, 2], [4000, 125], [8159, 254], [8160, 255], [8192, 255], [100_000, 255]];
     for (const [free, category] of cases) expect(fsm.categoryOf(free), `categoryOf(${free}) with 8192-byte pages`).toBe(category);
-    const small = new FreeSpaceMap(256);
+    const small = new FreeSpaceTree(256);
     expect(small.categoryOf(255), "categoryOf(255) with 256-byte pages").toBe(255);
     expect(small.categoryOf(256), "categoryOf(256) with 256-byte pages").toBe(255);
     expect(small.categoryOf(7), "categoryOf(7) with 256-byte pages").toBe(7);
   });
 
   it("get gives the recorded free space rounded down to its category (category × step)", () => {
-    const fsm = new FreeSpaceMap(8192);
+    const fsm = new FreeSpaceTree(8192);
     fsm.record(3 as PageId, 100);
     fsm.record(4 as PageId, 8192);
     fsm.record(5 as PageId, 31);
@@ -58,7 +58,7 @@ describe("04.1 FreeSpaceMap · categories", () => {
   });
 
   it("get is undefined for a page never recorded, including odd ids", () => {
-    const fsm = new FreeSpaceMap(8192);
+    const fsm = new FreeSpaceTree(8192);
     fsm.record(2 as PageId, 500);
     for (const page of [0, 1, 3, 7, 8, 1000, -1, 1.5]) expect(fsm.get(page as PageId), `get(${page})`).toBeUndefined();
   });
@@ -66,7 +66,7 @@ describe("04.1 FreeSpaceMap · categories", () => {
 
 describe("04.1 FreeSpaceMap · find", () => {
   it("returns the lowest page whose category covers the request", () => {
-    const fsm = new FreeSpaceMap(8192);
+    const fsm = new FreeSpaceTree(8192);
     fsm.record(0 as PageId, 100);
     fsm.record(1 as PageId, 3000);
     fsm.record(2 as PageId, 5000);
@@ -82,7 +82,7 @@ describe("04.1 FreeSpaceMap · find", () => {
   });
 
   it("rounds the request up: a page is returned only when its category guarantees the bytes", () => {
-    const fsm = new FreeSpaceMap(8192);
+    const fsm = new FreeSpaceTree(8192);
     fsm.record(0 as PageId, 64); // category 2: guarantees 64
     fsm.record(1 as PageId, 95); // also category 2: 95 rounds down to 64
     expect(fsm.find(64), "find(64)").toBe(0);
@@ -93,7 +93,7 @@ describe("04.1 FreeSpaceMap · find", () => {
   });
 
   it("never returns a page with no room, not even for find(0)", () => {
-    const fsm = new FreeSpaceMap(8192);
+    const fsm = new FreeSpaceTree(8192);
     fsm.record(0 as PageId, 0);
     fsm.record(1 as PageId, 31);
     expect(fsm.find(0), "find(0) with only full pages").toBeUndefined();
@@ -104,7 +104,7 @@ describe("04.1 FreeSpaceMap · find", () => {
   });
 
   it("is undefined for a request larger than category 255 promises, and on an empty map", () => {
-    const fsm = new FreeSpaceMap(8192);
+    const fsm = new FreeSpaceTree(8192);
     expect(fsm.find(1), "find(1) on an empty map").toBeUndefined();
     fsm.record(0 as PageId, 8192);
     expect(fsm.find(8160), "find(8160)").toBe(0);
@@ -113,7 +113,7 @@ describe("04.1 FreeSpaceMap · find", () => {
   });
 
   it("keeps working as page ids grow large", () => {
-    const fsm = new FreeSpaceMap(8192);
+    const fsm = new FreeSpaceTree(8192);
     for (let p = 0; p < 20; p++) fsm.record(p as PageId, 100);
     fsm.record(100_000 as PageId, 4000);
     expect(fsm.find(4000), "find(4000)").toBe(100_000);
@@ -129,7 +129,7 @@ describe("04.1 FreeSpaceMap · find", () => {
 
 describe("04.1 FreeSpaceMap · forget, snapshot, bad input", () => {
   it("forget drops a page: no longer found, get is undefined", () => {
-    const fsm = new FreeSpaceMap(8192);
+    const fsm = new FreeSpaceTree(8192);
     fsm.record(2 as PageId, 4000);
     fsm.record(6 as PageId, 1000);
     fsm.forget(2 as PageId);
@@ -144,7 +144,7 @@ describe("04.1 FreeSpaceMap · forget, snapshot, bad input", () => {
   });
 
   it("forgetting a page never recorded disturbs no other page", () => {
-    const fsm = new FreeSpaceMap(8192);
+    const fsm = new FreeSpaceTree(8192);
     for (let p = 0; p < 6; p++) fsm.record(p as PageId, 1000 * (p + 1));
     for (const page of [6, 7, 8, 15, 16, 64, 4096, -1, -8, 0.5]) fsm.forget(page as PageId);
     expect(fsm.snapshot().map((e) => e.freeBytes), "free bytes of pages 0–5").toEqual([992, 1984, 2976, 4000, 4992, 5984]);
@@ -153,7 +153,7 @@ describe("04.1 FreeSpaceMap · forget, snapshot, bad input", () => {
   });
 
   it("snapshot lists every recorded page in id order, with category and guaranteed bytes", () => {
-    const fsm = new FreeSpaceMap(8192);
+    const fsm = new FreeSpaceTree(8192);
     expect(fsm.snapshot(), "snapshot of an empty map").toEqual([]);
     fsm.record(5 as PageId, 320);
     fsm.record(1 as PageId, 0);
@@ -168,7 +168,7 @@ describe("04.1 FreeSpaceMap · forget, snapshot, bad input", () => {
   });
 
   it("refuses a negative or fractional page id, free amount or request (invalid-argument) and changes nothing", () => {
-    const fsm = new FreeSpaceMap(8192);
+    const fsm = new FreeSpaceTree(8192);
     fsm.record(1 as PageId, 640);
     const calls: [string, () => unknown][] = [
       ["record(-1, 10)", () => fsm.record(-1 as PageId, 10)],
@@ -209,7 +209,7 @@ describe("04.1 FreeSpaceMap · against a model", () => {
     });
     const step = pageSize / 256;
     checkModel(`${pageSize}-byte pages`, ops, (run) => {
-      const fsm = new FreeSpaceMap(pageSize);
+      const fsm = new FreeSpaceTree(pageSize);
       const model = new Map<number, number>(); // page → category
       for (const o of run) {
         if (o.op === "record") {
@@ -238,7 +238,7 @@ describe("04.1 FreeSpaceMap · against a model", () => {
  * The learner's map behind a guard: the heap calls it through this wrapper, which stops a
  * map that keeps answering with a full page from spinning the heap's insert loop forever.
  */
-function guarded(fsm: InstanceType<typeof FreeSpaceMap>) {
+function guarded(fsm: InstanceType<typeof FreeSpaceTree>) {
   let finds = 0;
   return {
     get pageSize() { return fsm.pageSize; },
@@ -258,8 +258,8 @@ function guarded(fsm: InstanceType<typeof FreeSpaceMap>) {
 function heapWithMap(pageSize: number, frames: number) {
   const disk = new MemoryDiskManager({ pageSize });
   const pool = new BufferPoolManager({ frames, disk, replacer: new LruReplacer(frames) });
-  const fsm = new FreeSpaceMap(pageSize);
-  return { heap: new TableHeap(pool, guarded(fsm)), pool, fsm };
+  const fsm = new FreeSpaceTree(pageSize);
+  return { heap: new HeapFile(pool, guarded(fsm)), pool, fsm };
 }
 
 function freeOn(pool: BufferPool, page: PageId): number {

@@ -8,8 +8,8 @@ import { describe, expect, it } from "vitest";
 import { failureOf as errorOf } from "../support/errors.js";
 import { checkModel } from "../support/model.js";
 import { rng as seeded } from "../support/random.js";
-import { BufferPoolManager, type BufferPool, FreeSpaceMap, LruReplacer, MemoryDiskManager, SlottedPage, type PageId, type Rid, type SlotId } from "@workbook/engine";
-import { TableHeap } from "@submission";
+import { BufferPoolManager, type BufferPool, FreeSpaceTree, LruReplacer, MemoryDiskManager, SlottedPage, type PageId, type Rid, type SlotId } from "@workbook/engine";
+import { HeapFile } from "@submission";
 
 /** Integers in [0, n) from a seed. */
 const rng = (seed: number): ((n: number) => number) => seeded(seed).int;
@@ -17,7 +17,7 @@ const rng = (seed: number): ((n: number) => number) => seeded(seed).int;
 function setup(pageSize = 512, frames = 3) {
   const disk = new MemoryDiskManager({ pageSize });
   const pool = new BufferPoolManager({ frames, disk, replacer: new LruReplacer(frames) });
-  return { heap: new TableHeap(pool), pool, disk };
+  return { heap: new HeapFile(pool), pool, disk };
 }
 
 const key = (rid: Rid) => `(${rid.pageId},${rid.slot})`;
@@ -36,12 +36,12 @@ function pinnedFrames(pool: BufferPool): string[] {
 }
 
 /** The scan as [rid, bytes] strings, in the order it yields them. */
-function scanned(heap: InstanceType<typeof TableHeap>): string[] {
+function scanned(heap: InstanceType<typeof HeapFile>): string[] {
   return [...heap.scan()].map(({ rid, tuple }) => `${key(rid)}=${[...tuple].join(",")}`);
 }
 
 /** What a scan must yield for `model`: pages in heap order, slots ascending. */
-function expectedScan(heap: InstanceType<typeof TableHeap>, model: Map<string, { rid: Rid; tuple: Uint8Array }>): string[] {
+function expectedScan(heap: InstanceType<typeof HeapFile>, model: Map<string, { rid: Rid; tuple: Uint8Array }>): string[] {
   const order = new Map(heap.pageIds.map((p, i) => [p as number, i]));
   return [...model.values()]
     .sort((a, b) => (order.get(a.rid.pageId) ?? -1) - (order.get(b.rid.pageId) ?? -1) || a.rid.slot - b.rid.slot)
@@ -119,7 +119,7 @@ describe("04.2 TableHeap · insert and get", () => {
 
   it("get, update and delete of a rid that names no live tuple: undefined, undefined, false", () => {
     const { heap, pool } = setup(512, 3);
-    const other = new TableHeap(pool);
+    const other = new HeapFile(pool);
     const theirs = other.insert(bytes(8, 1));
     expect(heap.get(theirs), `get${key(theirs)}, a rid of another heap, on an empty heap`).toBeUndefined();
     const mine = heap.insert(bytes(8, 2));
@@ -185,12 +185,12 @@ describe("04.2 TableHeap · insert and get", () => {
 describe("04.2 TableHeap · the free-space map it is given", () => {
   it("refuses a map for another page size, or one that already lists pages (invalid-argument)", () => {
     const { pool } = setup(512, 2);
-    expect(errorOf(() => new TableHeap(pool, new FreeSpaceMap(1024)))?.kind, "a 1024-byte map for a 512-byte pool").toBe("invalid-argument");
-    const used = new FreeSpaceMap(512);
+    expect(errorOf(() => new HeapFile(pool, new FreeSpaceTree(1024)))?.kind, "a 1024-byte map for a 512-byte pool").toBe("invalid-argument");
+    const used = new FreeSpaceTree(512);
     used.record(3 as PageId, 100);
-    expect(errorOf(() => new TableHeap(pool, used))?.kind, "a map that already lists page 3").toBe("invalid-argument");
-    const mine = new FreeSpaceMap(512);
-    const heap = new TableHeap(pool, mine);
+    expect(errorOf(() => new HeapFile(pool, used))?.kind, "a map that already lists page 3").toBe("invalid-argument");
+    const mine = new FreeSpaceTree(512);
+    const heap = new HeapFile(pool, mine);
     const rid = heap.insert(bytes(40, 1));
     expect(heap.freeSpaceMap === mine, "heap.freeSpaceMap is the map passed in").toBe(true);
     expect(mine.get(rid.pageId), "the map passed in records the heap's page").toBeDefined();
@@ -198,8 +198,8 @@ describe("04.2 TableHeap · the free-space map it is given", () => {
 
   it("does not trust an out-of-date entry: a page the map wrongly says has room is corrected, and the tuple goes elsewhere", () => {
     const { pool } = setup(512, 2);
-    const fsm = new FreeSpaceMap(512);
-    const heap = new TableHeap(pool, fsm);
+    const fsm = new FreeSpaceTree(512);
+    const heap = new HeapFile(pool, fsm);
     const n = perPage(512, 60);
     for (let i = 0; i < n; i++) heap.insert(bytes(60, i));
     const [full] = heap.pageIds as [PageId];
@@ -264,7 +264,7 @@ describe("04.2 TableHeap · scan", () => {
     it.next();
     it.next();
     expect(pinnedFrames(pool), "pinned frames after two next() calls on a scan that is then dropped").toEqual([]);
-    const fresh = new TableHeap(pool);
+    const fresh = new HeapFile(pool);
     for (let i = 0; i < 40; i++) fresh.insert(bytes(50, i));
     expect(scanned(fresh).length, "a second heap still works in the same 2-frame pool").toBe(40);
   });
@@ -382,13 +382,13 @@ describe("04.2 TableHeap · open", () => {
   it("rebuilds the heap and its free-space map from the page list, through a new pool", () => {
     const disk = new MemoryDiskManager({ pageSize: 512 });
     const pool = new BufferPoolManager({ frames: 3, disk, replacer: new LruReplacer(3) });
-    const heap = new TableHeap(pool);
+    const heap = new HeapFile(pool);
     const rids = Array.from({ length: 50 }, (_, i) => heap.insert(bytes(1 + ((i * 13) % 80), i)));
     heap.delete(rids[4]!);
     heap.delete(rids[30]!);
     pool.flushAll();
     const pool2 = new BufferPoolManager({ frames: 2, disk, replacer: new LruReplacer(2) });
-    const reopened = TableHeap.open(pool2, heap.pageIds);
+    const reopened = HeapFile.open(pool2, heap.pageIds);
     expect(reopened.pageIds, "pageIds of the reopened heap").toEqual(heap.pageIds);
     expect(scanned(reopened), "scan of the reopened heap").toEqual(scanned(heap));
     expect(reopened.freeSpaceMap.snapshot(), "its free-space map").toEqual(heap.freeSpaceMap.snapshot());
@@ -400,9 +400,9 @@ describe("04.2 TableHeap · open", () => {
     const disk = new MemoryDiskManager({ pageSize: 512 });
     const pool = new BufferPoolManager({ frames: 2, disk, replacer: new LruReplacer(2) });
     const fresh = disk.allocatePage();
-    const heap = TableHeap.open(pool, [fresh]);
+    const heap = HeapFile.open(pool, [fresh]);
     expect(scanned(heap), "scan of a heap over one never-formatted page").toEqual([]);
     expect(heap.insert(bytes(5, 1)).pageId, "page of the first insert").toBe(fresh);
-    expect(errorOf(() => TableHeap.open(pool, [fresh, fresh]))?.kind, `open(pool, [${fresh}, ${fresh}])`).toBe("invalid-argument");
+    expect(errorOf(() => HeapFile.open(pool, [fresh, fresh]))?.kind, `open(pool, [${fresh}, ${fresh}])`).toBe("invalid-argument");
   });
 });

@@ -1,1 +1,1 @@
-../../engine/src/storage/free-space-map.ts
+../../engine/src/storage/free-space-tree.ts

@@ -1,1 +1,1 @@
-../../engine/src/storage/table-heap.ts
+../../engine/src/storage/heap-file.ts

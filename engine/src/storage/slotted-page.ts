@@ -1,6 +1,8 @@
 /**
  * Slotted page
  * ============
+ * The engine's page layout: a `HeapPage` (the contract is in heap-page.ts).
+ *
  * How variable-length tuples share a fixed-size page. An array of line pointers (slots)
  * grows up from the header; the tuples grow down from the end of the page; the free
  * space is the gap between them, and both sides can grow into it:
@@ -52,6 +54,7 @@
 import { DbError } from "../common/errors.js";
 import { LITTLE_ENDIAN, MAXALIGN, alignDown, alignUp, viewOf } from "../common/bytes.js";
 import type { Lsn, SlotId } from "../common/ids.js";
+import type { HeapPage } from "./heap-page.js";
 import { checkPageSize } from "./page-size.js";
 
 /** Line-pointer states, named as in PostgreSQL's itemid.h. */
@@ -92,7 +95,7 @@ export interface PageLayout {
   readonly slots: readonly PageSlotLayout[];
 }
 
-export class SlottedPage {
+export class SlottedPage implements HeapPage {
   static readonly HEADER_SIZE = 16;
   static readonly LINE_POINTER_SIZE = 4;
 

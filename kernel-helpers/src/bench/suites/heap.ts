@@ -2,7 +2,7 @@
  * Benchmark suite `heap` (notebook 04): the same measurements as the notebook's cells.
  *
  *   data          vega-datasets' flights-10k.json: 10,000 rows (id, delay, distance, date,
- *                 origin, destination), encoded with TupleCodec, stored in a TableHeap
+ *                 origin, destination), encoded with TupleCodec, stored in a HeapFile
  *                 over a FileDiskManager in a temp dir; the same rows in embedded
  *                 PostgreSQL (PGlite: PostgreSQL 18 compiled to WebAssembly, in process)
  *   insert        load all rows into a new heap: encode + insert, insert only (128-frame
@@ -20,7 +20,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { BufferPoolManager, FileDiskManager, LruReplacer, TableHeap, TupleCodec, type Row, type Schema } from "@workbook/engine";
+import { BufferPoolManager, FileDiskManager, LruReplacer, HeapFile, TupleCodec, type Row, type Schema } from "@workbook/engine";
 import { bench } from "../bench.js";
 import { CHECKOUT } from "../../kernel/kernelspec.js";
 import { pg } from "../../pg/pg.js";
@@ -80,7 +80,7 @@ export async function heapSuite(): Promise<SuiteResult> {
       const file = path.join(dir, `load-${fileNo++}.db`);
       const disk = new FileDiskManager(file);
       const pool = new BufferPoolManager({ frames, disk, replacer: new LruReplacer(frames) });
-      const heap = new TableHeap(pool);
+      const heap = new HeapFile(pool);
       for (const tuple of source()) heap.insert(tuple);
       pool.flushAll();
       disk.close();
@@ -103,24 +103,24 @@ export async function heapSuite(): Promise<SuiteResult> {
     const disk = new FileDiskManager(path.join(dir, "flights.db"));
     try {
       const loadPool = new BufferPoolManager({ frames: 128, disk, replacer: new LruReplacer(128) });
-      const table = new TableHeap(loadPool);
+      const table = new HeapFile(loadPool);
       for (const tuple of tuples) table.insert(tuple);
       loadPool.flushAll();
-      const open = (frames: number) => TableHeap.open(new BufferPoolManager({ frames, disk, replacer: new LruReplacer(frames) }), table.pageIds);
+      const open = (frames: number) => HeapFile.open(new BufferPoolManager({ frames, disk, replacer: new LruReplacer(frames) }), table.pageIds);
       const warm = open(128);
       const cold = open(16);
-      const count = (heap: TableHeap) => () => {
+      const count = (heap: HeapFile) => () => {
         let rowsSeen = 0;
         for (const _ of heap.scan()) rowsSeen++;
         return rowsSeen;
       };
-      const sumAtOffset = (heap: TableHeap) => () => {
+      const sumAtOffset = (heap: HeapFile) => () => {
         let sum = 0;
         const o = delayOffset;
         for (const { tuple: t } of heap.scan()) sum += t[o]! | (t[o + 1]! << 8) | (t[o + 2]! << 16) | (t[o + 3]! << 24);
         return sum;
       };
-      const sumDecoded = (heap: TableHeap) => () => {
+      const sumDecoded = (heap: HeapFile) => () => {
         let sum = 0;
         for (const { tuple } of heap.scan()) sum += codec.decode(tuple)[1] as number;
         return sum;

@@ -9,8 +9,7 @@
  * shrunk before it is reported.
  */
 import { describe, expect, it } from "vitest";
-import { describeError, expectKind, rethrowUnwritten } from "../support/errors.js";
-import { mulberry32 as rng } from "../support/random.js";
+import { checkRun, describeError, expectDbError, mulberry32 as rng, speaksForItself } from "../../test-support/index.js";
 import { SlottedPage } from "@submission";
 import { SlottedPage as EnginePage } from "@workbook/engine";
 
@@ -134,6 +133,9 @@ function mismatch(page: Page, model: Model): string | undefined {
     const has = differ(`has(${s})`, want !== undefined, page.has(slot(s)));
     if (has) return has;
   }
+  const flags = page.bytes[14]! | (page.bytes[15]! << 8);
+  const hint = differ("the header's HAS_FREE_SLOTS bit (flags bit 0, byte 14): some slot below slotCount is unused", model.firstUnused() >= 0, (flags & 1) === 1);
+  if (hint) return hint;
   const layout = page.layout();
   const header =
     differ("layout().pageSize", model.pageSize, layout.pageSize) ??
@@ -250,7 +252,7 @@ function run(ops: readonly Op[], pageSize: number): Run {
             try {
               page.update(slot(s), t);
             } catch (e) {
-              rethrowUnwritten(e);
+              if (speaksForItself(e)) throw e;
               error = e;
             }
             if ((error as { kind?: unknown } | undefined)?.kind !== "out-of-range") {
@@ -291,7 +293,7 @@ function run(ops: readonly Op[], pageSize: number): Run {
         }
       }
     } catch (e) {
-      rethrowUnwritten(e);
+      if (speaksForItself(e)) throw e;
       return { failure: `${steps[steps.length - 1]} threw ${describeError(e)}`, steps };
     }
     const wrong = mismatch(page, model);
@@ -305,40 +307,16 @@ function run(ops: readonly Op[], pageSize: number): Run {
   return { steps };
 }
 
-/** Drop operations while the run still fails (chunks first, then single ones), within a time budget. */
-function shrink(ops: readonly Op[], pageSize: number, budgetMs: number): Run & { ops: readonly Op[] } {
-  const deadline = Date.now() + budgetMs;
-  let current = ops;
-  let result = run(current, pageSize);
-  let chunk = Math.max(1, current.length >> 1);
-  try {
-    while (chunk >= 1 && Date.now() < deadline) {
-      let progressed = false;
-      for (let i = 0; i + chunk <= current.length && Date.now() < deadline; ) {
-        const candidate = [...current.slice(0, i), ...current.slice(i + chunk)];
-        const attempt = run(candidate, pageSize);
-        if (attempt.failure !== undefined) {
-          current = candidate;
-          result = attempt;
-          progressed = true;
-        } else {
-          i += chunk;
-        }
-      }
-      if (!progressed) chunk >>= 1;
-    }
-  } catch {
-    // The time limit struck while shrinking: report the smallest failing run found so far.
-  }
-  return { ...result, ops: current };
-}
-
 function check(seed: number, count: number, pageSize: number, typical: number): void {
   const ops = generate(seed, count, pageSize, typical);
-  const first = run(ops, pageSize);
-  if (first.failure === undefined) return;
-  const small = shrink(ops, pageSize, 600);
-  expect.fail(`${small.failure} — ${pageSize}-byte page, seed ${seed}, shrunk to ${small.steps.length} step${small.steps.length === 1 ? "" : "s"}: ${small.steps.join(", ")}`);
+  checkRun(
+    ops,
+    (o) => {
+      const { failure } = run(o, pageSize);
+      if (failure !== undefined) throw new Error(failure);
+    },
+    { seed: `${pageSize}-byte page, seed ${seed}`, steps: (o) => run(o, pageSize).steps },
+  );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -459,6 +437,20 @@ describe("02.1 SlottedPage layout", () => {
     expect(page.insert(tuple(9, 3)), "then a new one").toBe(6);
   });
 
+  it("writes the free-slot hint the engine reads: the engine reports the same free space and reuses the slot your delete freed, and sees the hint cleared once every slot is in use", () => {
+    const bytes = new Uint8Array(1024);
+    const page = SlottedPage.init(bytes);
+    for (let i = 0; i < 4; i++) page.insert(tuple(40, i));
+    page.delete(slot(1));
+    const theirs = new EnginePage(bytes);
+    expect(theirs.freeSpace(), "freeSpace() the engine reads after your delete(1)").toBe(page.freeSpace());
+    expect(new EnginePage(bytes.slice()).insert(tuple(8, 9)), "the engine's insert into a copy of your page reuses slot").toBe(1);
+    expect(page.insert(tuple(8, 8)), "your insert reuses slot").toBe(1);
+    const after = new EnginePage(bytes);
+    expect(after.layout().flags & 1, "flags bit 0 (HAS_FREE_SLOTS) once no slot is unused").toBe(0);
+    expect(after.freeSpace(), "freeSpace() the engine reads after your reuse").toBe(page.freeSpace());
+  });
+
   it("a tuple's line pointer is one u32: offset in bits 0–14, state in 15–16, length in 17–31", () => {
     const page = fresh(8192);
     page.insert(tuple(300));
@@ -553,10 +545,10 @@ describe("02.1 SlottedPage full page", () => {
 
   it("a tuple larger than maxTupleSize throws tuple-too-large; one that only fails to fit now returns undefined", () => {
     const page = fresh(8192);
-    expectKind(() => page.insert(tuple(8169)), "tuple-too-large", "insert of 8169 bytes into an 8192-byte page");
+    expectDbError(() => page.insert(tuple(8169)), "tuple-too-large", "insert of 8169 bytes into an 8192-byte page");
     page.insert(tuple(10));
     expect(page.insert(tuple(8168)), "insert of the maximum size into a page that is not empty").toBeUndefined();
-    expectKind(() => page.update(slot(0), tuple(8169)), "tuple-too-large", "update to 8169 bytes");
+    expectDbError(() => page.update(slot(0), tuple(8169)), "tuple-too-large", "update to 8169 bytes");
   });
 });
 
@@ -702,9 +694,9 @@ describe("02.1 SlottedPage update", () => {
     const page = fresh(256);
     fill(page, [8, 8]);
     page.delete(slot(0));
-    expectKind(() => page.update(slot(0), tuple(4)), "out-of-range", "update(0) after delete(0)");
-    expectKind(() => page.update(slot(5), tuple(4)), "out-of-range", "update(5) past the last slot");
-    expectKind(() => page.update(slot(1), new Uint8Array(0)), "invalid-argument", "update(1) with an empty tuple");
+    expectDbError(() => page.update(slot(0), tuple(4)), "out-of-range", "update(0) after delete(0)");
+    expectDbError(() => page.update(slot(5), tuple(4)), "out-of-range", "update(5) past the last slot");
+    expectDbError(() => page.update(slot(1), new Uint8Array(0)), "invalid-argument", "update(1) with an empty tuple");
     expect(same(page.get(slot(1)), tuple(8, 1)), "slot 1 is untouched").toBe(true);
   });
 });
@@ -713,17 +705,17 @@ describe("02.1 SlottedPage bad input", () => {
   it("refuses an empty tuple with invalid-argument and changes nothing", () => {
     const page = fresh(256);
     const before = page.bytes.slice();
-    expectKind(() => page.insert(new Uint8Array(0)), "invalid-argument", "insert of an empty tuple");
+    expectDbError(() => page.insert(new Uint8Array(0)), "invalid-argument", "insert of an empty tuple");
     expect(same(page.bytes, before), "no byte changed").toBe(true);
   });
 
   it.each([100, 128, 1000, 65536])("refuses a %i-byte buffer as a page with invalid-argument", (size) => {
-    expectKind(() => SlottedPage.init(new Uint8Array(size)), "invalid-argument", `SlottedPage.init of ${size} bytes`);
-    expectKind(() => new SlottedPage(new Uint8Array(size)), "invalid-argument", `new SlottedPage over ${size} bytes`);
+    expectDbError(() => SlottedPage.init(new Uint8Array(size)), "invalid-argument", `SlottedPage.init of ${size} bytes`);
+    expectDbError(() => new SlottedPage(new Uint8Array(size)), "invalid-argument", `new SlottedPage over ${size} bytes`);
   });
 
   it("refuses a new (all-zero) page and a page whose header breaks the invariants with corrupt", () => {
-    expectKind(() => new SlottedPage(new Uint8Array(512)), "corrupt", "new SlottedPage over zeros");
+    expectDbError(() => new SlottedPage(new Uint8Array(512)), "corrupt", "new SlottedPage over zeros");
     const cases: [string, (v: DataView) => void][] = [
       ["lower ≠ 16 + 4 × slotCount", (v) => v.setUint16(8, 24, true)],
       ["upper past the end of the page", (v) => v.setUint16(10, 520, true)],
@@ -734,7 +726,7 @@ describe("02.1 SlottedPage bad input", () => {
       const bytes = new Uint8Array(512);
       SlottedPage.init(bytes).insert(tuple(8));
       damage(new DataView(bytes.buffer));
-      expectKind(() => new SlottedPage(bytes), "corrupt", `a header with ${what}`);
+      expectDbError(() => new SlottedPage(bytes), "corrupt", `a header with ${what}`);
     }
   });
 
@@ -749,6 +741,6 @@ describe("02.1 SlottedPage bad input", () => {
     page.insert(tuple(8));
     // Slot 1 (the u32 at byte 20) now claims `length` bytes at `offset`, state normal.
     new DataView(bytes.buffer).setUint32(20, (offset | (1 << 15) | (length << 17)) >>> 0, true);
-    expectKind(() => page.get(slot(1)), "corrupt", `get(1) of a line pointer at offset ${offset}, length ${length}`);
+    expectDbError(() => page.get(slot(1)), "corrupt", `get(1) of a line pointer at offset ${offset}, length ${length}`);
   });
 });

@@ -7,8 +7,7 @@
  * random schemas and rows with nulls in every position.
  */
 import { describe, expect, it } from "vitest";
-import { describeError, expectKind, rethrowUnwritten } from "../support/errors.js";
-import { mulberry32 as rng } from "../support/random.js";
+import { describeError, expectDbError, mulberry32 as rng, speaksForItself } from "../../test-support/index.js";
 import { TupleCodec } from "@submission";
 import { SlottedPage } from "@workbook/engine";
 
@@ -436,6 +435,28 @@ describe("02.2 TupleCodec schema evolution", () => {
     expect(layout.columns.map((c) => c.isNull), "layout() isNull per column").toEqual([false, false, false, true, true]);
     expect(layout.columns[3], "layout() of a missing column").toEqual({ name: "d", type: "bool", isNull: true, padding: 0, offset: -1, length: 0 });
   });
+
+  it("a 32-column tuple with a null decodes under a 40-column schema: its bitmap and hoff follow the columns it stores", () => {
+    const columns = (n: number): Column[] => Array.from({ length: n }, (_, i) => ({ name: `c${i}`, type: "int4" as const }));
+    const row: Value[] = Array.from({ length: 32 }, (_, i) => (i === 5 ? null : i * 3));
+    const bytes = new TupleCodec(columns(32)).encode(row);
+    const wide = new TupleCodec(columns(40));
+    expectRow(wide.decode(bytes), [...row, ...new Array<Value>(8).fill(null)], "32 stored columns (one null) read with 40");
+    expect(wide.layout(bytes).hoff, "layout().hoff: 4 header bytes + a 4-byte bitmap for 32 columns, rounded to 8").toBe(8);
+  });
+
+  it.each([1, 2, 3])("seed %i: rows of random width with nulls decode under schemas up to 90 columns wider", (seed) => {
+    const r = rng(seed);
+    for (let k = 0; k < 40; k++) {
+      const stored = randomSchema(r, 100);
+      const schema = [...stored, ...randomSchema(r, 90).map((c, i) => ({ ...c, name: `added${i}` }))];
+      const row = randomRow(stored, r, 0.3);
+      if (!row.includes(null)) row[Math.floor(r() * row.length)] = null;
+      const context = `seed ${seed}, ${stored.length} stored columns read with ${schema.length}`;
+      const bytes = new TupleCodec(stored).encode(row);
+      expectRow(new TupleCodec(schema).decode(bytes), [...row, ...new Array<Value>(schema.length - stored.length).fill(null)], context);
+    }
+  });
 });
 
 describe("02.2 TupleCodec errors", () => {
@@ -467,7 +488,7 @@ describe("02.2 TupleCodec errors", () => {
       { name: "id", type: "int4" },
       { name: "unit_price", type },
     ]);
-    const error = expectKind(() => codec.encode([1, value as Value]), kind, what);
+    const error = expectDbError(() => codec.encode([1, value as Value]), kind, what);
     expect(error.message, `the message of the error for ${what} names the column`).toContain("unit_price");
   });
 
@@ -489,16 +510,16 @@ describe("02.2 TupleCodec errors", () => {
       { name: "note", type: "text", nullable: true },
       { name: "other", type: "text" },
     ]);
-    const error = expectKind(() => codec.encode([1, null, "x", "y"]), "null-violation", "null for email");
+    const error = expectDbError(() => codec.encode([1, null, "x", "y"]), "null-violation", "null for email");
     expect(error.message, "the message names the column").toContain("email");
     expectRow(codec.decode(codec.encode([1, "a@b", null, null])), [1, "a@b", null, null], "nulls in nullable columns");
   });
 
   it("a row with the wrong number of values throws invalid-argument", () => {
     const codec = new TupleCodec(EXAMPLE);
-    expectKind(() => codec.encode([7, "ab", 1.5]), "invalid-argument", "3 values for 4 columns");
-    expectKind(() => codec.encode([7, "ab", 1.5, true, 1]), "invalid-argument", "5 values for 4 columns");
-    expectKind(() => codec.encode("7,ab" as unknown as Value[]), "invalid-argument", "a string instead of a row");
+    expectDbError(() => codec.encode([7, "ab", 1.5]), "invalid-argument", "3 values for 4 columns");
+    expectDbError(() => codec.encode([7, "ab", 1.5, true, 1]), "invalid-argument", "5 values for 4 columns");
+    expectDbError(() => codec.encode("7,ab" as unknown as Value[]), "invalid-argument", "a string instead of a row");
   });
 
   it.each([
@@ -509,7 +530,7 @@ describe("02.2 TupleCodec errors", () => {
     ["an unknown type", [{ name: "id", type: "int4" }, { name: "price", type: "varchar" }], "price"],
     ["1601 columns", Array.from({ length: 1601 }, (_, i) => ({ name: `c${i}`, type: "bool" })), undefined],
   ])("a schema with %s throws invalid-argument (naming the column at fault)", (what, schema, column) => {
-    const error = expectKind(() => new TupleCodec(schema as Column[]), "invalid-argument", `a schema with ${what}`);
+    const error = expectDbError(() => new TupleCodec(schema as Column[]), "invalid-argument", `a schema with ${what}`);
     if (column !== undefined) expect(error.message, `the message of the error for ${what} names the column`).toContain(column);
   });
 
@@ -542,9 +563,9 @@ describe("02.2 TupleCodec corrupt input", () => {
   ];
   it.each(cases)("decode and layout of a tuple with %s throw corrupt (naming the column at fault)", (what, make, column) => {
     const c = codec();
-    const error = expectKind(() => c.decode(make()), "corrupt", `decode of a tuple with ${what}`);
+    const error = expectDbError(() => c.decode(make()), "corrupt", `decode of a tuple with ${what}`);
     if (column !== undefined) expect(error.message, `the message of the error for a tuple with ${what} names the column`).toContain(column);
-    expectKind(() => c.layout(make()), "corrupt", `layout of a tuple with ${what}`);
+    expectDbError(() => c.layout(make()), "corrupt", `layout of a tuple with ${what}`);
   });
 
   it("decoding never changes its input", () => {

@@ -289,6 +289,45 @@ describe("03 buffer pool", () => {
     expectDbError(() => pool.deletePage(p(99)), "out-of-range");
   });
 
+  test("deletePage: a deleted page cannot be fetched or deleted again until newPage hands it out; a disk that refuses changes nothing", () => {
+    const { pool, disk } = poolOf(2);
+    seed(disk, 3);
+    const page = pool.fetchPage(p(1));
+    page.data.fill(7);
+    pool.unpinPage(p(1), true);
+    pool.flushPage(p(1)); // the old bytes are on disk: a fetch after the delete must not return them
+    pool.deletePage(p(1));
+    const stats = pool.stats;
+    disk.log.length = 0;
+    const fetched = expectDbError(() => pool.fetchPage(p(1)), "invalid-state");
+    expect(fetched.message).toMatch(/page 1 was deleted/);
+    const again = expectDbError(() => pool.deletePage(p(1)), "invalid-state");
+    expect(again.message).toMatch(/page 1 was deleted/);
+    expect(disk.log, "disk calls made by the refused fetch and delete").toEqual([]);
+    expect(pool.stats).toEqual(stats);
+    expect(pool.snapshot().map((f) => f.pageId)).toEqual([undefined, undefined]);
+    const reused = pool.newPage();
+    expect(reused.pageId).toBe(1);
+    pool.unpinPage(reused.pageId, false);
+    expect(pool.fetchPage(p(1)).data).toEqual(new Uint8Array(PAGE));
+    pool.unpinPage(p(1), false);
+
+    // A disk that refuses the deallocation: the page stays resident, dirty, and fetchable.
+    class RefusingDisk extends MemoryDiskManager {
+      override deallocatePage(pageId: PageId): void {
+        throw new DbError("io", `cannot deallocate page ${pageId}`, { pageId });
+      }
+    }
+    const refusing = new RefusingDisk({ pageSize: PAGE });
+    refusing.allocatePage();
+    const pool2 = new BufferPoolManager({ frames: 1, disk: refusing, replacer: new LruReplacer(1) });
+    pool2.withWritePage(p(0), (data) => data.fill(9));
+    expectDbError(() => pool2.deletePage(p(0)), "io");
+    expect([pool2.isResident(p(0)), pool2.isDirty(p(0)), pool2.pinCount(p(0))]).toEqual([true, true, 0]);
+    expect(pool2.withReadPage(p(0), (data) => data[0])).toBe(9);
+    expect(pool2.replacer.size(), "evictable frames: the replacer still tracks the kept page").toBe(1);
+  });
+
   test("guards unpin once on release, refuse stale access, and write guards mark the page dirty", () => {
     const { pool, disk } = poolOf(2);
     seed(disk, 2);

@@ -424,6 +424,26 @@ describe("03.3 buffer pool", () => {
     expect(minimal.isResident(p(1)), "page 1 resident after deletePage").toBe(false);
   });
 
+  it("a deleted page cannot be fetched (no old bytes) or deleted again (invalid-state, nothing changes) until newPage hands it out", () => {
+    const { disk, pool } = setup(2, 3);
+    const page = pool.fetchPage(p(1));
+    page.data[0] = 77;
+    pool.unpinPage(p(1), true);
+    pool.flushPage(p(1)); // the changed bytes are on disk
+    pool.deletePage(p(1));
+    const before = disk.log.length;
+    const stats = showStats(pool.stats);
+    expect(outcome(() => pool.fetchPage(p(1))), "fetchPage(1) after deletePage(1)").toBe("DbError invalid-state");
+    expect(outcome(() => pool.deletePage(p(1))), "a second deletePage(1)").toBe("DbError invalid-state");
+    expect(disk.ops().slice(before).join(", "), "disk calls made by the refused fetch and delete").toBe("");
+    expect(showStats(pool.stats), "stats after the refused calls").toBe(stats);
+    expect(pool.snapshot().map((f) => f.pageId ?? "free").join(", "), "frames after the refused calls").toBe("free, free");
+    const reused = pool.newPage();
+    expect(reused.pageId, "newPage() hands out the deleted id again").toBe(1);
+    pool.unpinPage(reused.pageId, false);
+    expect(pool.withReadPage(p(1), (data) => data[0]), "byte 0 of page 1 once newPage made it again").toBe(0);
+  });
+
   it("never reuses a frame the replacer should not have offered (a pinned one): throws, and nothing changes", () => {
     const liar = new LyingReplacer(2);
     const { disk, pool } = setup(2, 4, liar);

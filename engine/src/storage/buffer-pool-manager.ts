@@ -61,6 +61,8 @@ export class BufferPoolManager implements BufferPool {
   readonly #pinCount: number[];
   readonly #isDirty: boolean[];
   readonly #pageTable = new Map<PageId, FrameId>();
+  /** Pages deleted and not handed out again by `newPage`: fetching them is a caller's bug. */
+  readonly #deleted = new Set<PageId>();
   /** Free frames; popped from the end, so frame 0 is used first. */
   readonly #freeList: FrameId[];
   #stats = { hits: 0, misses: 0, evictions: 0, reads: 0, writes: 0 };
@@ -120,6 +122,7 @@ export class BufferPoolManager implements BufferPool {
       this.#freeList.push(frame);
       throw error;
     }
+    this.#deleted.delete(pageId);
     (this.#frames[frame] as Uint8Array).fill(0);
     this.#install(frame, pageId);
     return this.#pin(frame);
@@ -127,8 +130,9 @@ export class BufferPoolManager implements BufferPool {
 
   /**
    * Pin page `pageId` and return it, reading it from disk if it is not resident. Throws
-   * `out-of-range` for a page the disk does not have, and `no-free-frame` (naming the pool
-   * size) when the page is not resident and every frame is pinned; nothing changes then.
+   * `out-of-range` for a page the disk does not have, `invalid-state` for a deleted page,
+   * and `no-free-frame` (naming the pool size) when the page is not resident and every
+   * frame is pinned; nothing changes then.
    */
   fetchPage(pageId: PageId): PinnedPage {
     checkPageId(pageId, this.disk.pageCount);
@@ -137,6 +141,7 @@ export class BufferPoolManager implements BufferPool {
       this.#stats.hits++;
       return this.#pin(resident);
     }
+    this.#checkNotDeleted(pageId);
     const frame = this.#acquireFrame(pageId);
     try {
       this.disk.readPage(pageId, this.#frames[frame] as Uint8Array);
@@ -186,11 +191,14 @@ export class BufferPoolManager implements BufferPool {
 
   /**
    * Delete page `pageId`: drop it from the pool without writing it back, and deallocate it
-   * on disk (when the disk manager supports that). Throws `invalid-state` (with the pin
-   * count) if it is pinned and `out-of-range` if the disk does not have it; nothing changes then.
+   * on disk (when the disk manager supports that). Until `newPage` hands the id out again,
+   * fetching or deleting it throws `invalid-state`. Throws `invalid-state` (with the pin
+   * count) if it is pinned, `out-of-range` if the disk does not have it, and whatever the
+   * disk throws when it refuses the deallocation; nothing changes then.
    */
   deletePage(pageId: PageId): void {
     checkPageId(pageId, this.disk.pageCount);
+    this.#checkNotDeleted(pageId);
     const frame = this.#pageTable.get(pageId);
     if (frame !== undefined) {
       const pinCount = this.#pinCount[frame] as number;
@@ -200,13 +208,17 @@ export class BufferPoolManager implements BufferPool {
           pinCount,
         });
       }
+    }
+    // The disk may refuse: ask it before the frame is touched, so a refusal changes nothing.
+    this.disk.deallocatePage?.(pageId);
+    this.#deleted.add(pageId);
+    if (frame !== undefined) {
       this.replacer.remove(frame);
       this.#pageTable.delete(pageId);
       this.#pageOf[frame] = undefined;
       this.#isDirty[frame] = false;
       this.#freeList.push(frame);
     }
-    this.disk.deallocatePage?.(pageId);
   }
 
   /** Pin `pageId` for reading, as `fetchPage`; the guard unpins (clean) on release. */
@@ -275,6 +287,12 @@ export class BufferPoolManager implements BufferPool {
       pinCount: this.#pinCount[f] as number,
       isDirty: this.#isDirty[f] as boolean,
     }));
+  }
+
+  #checkNotDeleted(pageId: PageId): void {
+    if (this.#deleted.has(pageId)) {
+      throw new DbError("invalid-state", `page ${pageId} was deleted (newPage may hand its id out again)`, { pageId });
+    }
   }
 
   /** A frame to load `pageId` into: a free one, else a victim, written back first if dirty. */

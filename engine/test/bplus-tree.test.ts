@@ -5,7 +5,8 @@ import { describe, expect, test } from "vitest";
 import {
   BPlusTree,
   BTreePage,
-  BufferPool,
+  type BufferPool,
+  BufferPoolManager,
   DbError,
   ENGINE_BTREE_ALGORITHMS,
   FileDiskManager,
@@ -37,7 +38,7 @@ const PAGE = 256;
 function treeOf(options: { unique: boolean; frames?: number; pageSize?: number }) {
   const disk = new MemoryDiskManager({ pageSize: options.pageSize ?? PAGE });
   const frames = options.frames ?? 4;
-  const pool = new BufferPool({ frames, disk, replacer: new LruReplacer(frames) });
+  const pool = new BufferPoolManager({ frames, disk, replacer: new LruReplacer(frames) });
   return { tree: BPlusTree.create(pool, { unique: options.unique }), pool, disk };
 }
 
@@ -298,7 +299,7 @@ describe("05 B+tree", () => {
     } catch (error) {
       message = (error as Error).message;
     }
-    expect(message).toMatch(/shrunk 400 ops to [23]:/);
+    expect(message).toMatch(/after [23] ops \(shrunk from 400, seed 9\)/);
     expect(message).toMatch(/"key":7/);
   });
 
@@ -624,7 +625,7 @@ describe("05 B+tree", () => {
       let snapshot: string;
       {
         const disk = new FileDiskManager(file, { pageSize: 512 });
-        const pool = new BufferPool({ frames: 8, disk, replacer: new LruReplacer(8) });
+        const pool = new BufferPoolManager({ frames: 8, disk, replacer: new LruReplacer(8) });
         const tree = BPlusTree.create(pool, { unique: true });
         for (let i = 0; i < 3000; i++) {
           const k = rng.int(5000);
@@ -640,7 +641,7 @@ describe("05 B+tree", () => {
         disk.close();
       }
       const disk = new FileDiskManager(file, { pageSize: 512 });
-      const pool = new BufferPool({ frames: 8, disk, replacer: new LruReplacer(8) });
+      const pool = new BufferPoolManager({ frames: 8, disk, replacer: new LruReplacer(8) });
       const tree = BPlusTree.open(pool, metaPageId);
       tree.check();
       expect(JSON.stringify(tree.snapshot(keyFormatter("int")))).toBe(snapshot);
@@ -654,7 +655,7 @@ describe("05 B+tree", () => {
       pool.flushAll();
       disk.close();
       const wrongSize = new FileDiskManager(file, { pageSize: 256 });
-      const pool256 = new BufferPool({ frames: 2, disk: wrongSize, replacer: new LruReplacer(2) });
+      const pool256 = new BufferPoolManager({ frames: 2, disk: wrongSize, replacer: new LruReplacer(2) });
       expectDbError(() => BPlusTree.open(pool256, metaPageId), "corrupt");
       wrongSize.close();
     } finally {

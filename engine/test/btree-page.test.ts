@@ -2,7 +2,7 @@ import { describe, expect, test } from "vitest";
 import {
   BTREE_PAGE_HEADER_SIZE,
   BTreePage,
-  BufferPool,
+  BufferPoolManager,
   INVALID_PAGE_ID,
   InvariantError,
   LruReplacer,
@@ -149,7 +149,7 @@ describe("05 B+tree page", () => {
 
   test("the page is a view: it survives a round trip through the buffer pool and the disk", () => {
     const disk = new MemoryDiskManager({ pageSize: PAGE });
-    const pool = new BufferPool({ frames: 1, disk, replacer: new LruReplacer(1) });
+    const pool = new BufferPoolManager({ frames: 1, disk, replacer: new LruReplacer(1) });
     const guard = pool.newPageGuarded();
     const id = guard.pageId;
     const written = BTreePage.formatLeaf(guard.data, [bytes(1), bytes(2, 2)], [rid(7, 1), rid(8, 2)], p(42)).layout();

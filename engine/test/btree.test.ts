@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { BTree, type BTreeNodeSnapshot, type BTreeSnapshot, type Comparator } from "../src/index.js";
+import { BTree, type BTreeNodeSnapshot, type BTreeSnapshot, type Comparator } from "../src/ds/btree.js";
 import { checkModel } from "../../test-support/model-check.js";
 import { check, same } from "../../test-support/assert.js";
 import { expectDbError } from "../../test-support/errors.js";

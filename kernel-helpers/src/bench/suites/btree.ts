@@ -16,7 +16,7 @@
  * Ratios are against sorted-btree, measured in the same run. The best of several runs
  * for the small sizes, one for 1,000,000 (its build takes seconds).
  */
-import { BPlusTree, BufferPool, ClockReplacer, MemoryDiskManager, Random, rid } from "@workbook/engine";
+import { BPlusTree, BufferPoolManager, ClockReplacer, MemoryDiskManager, Random, rid } from "@workbook/engine";
 import BTree from "sorted-btree";
 import { pg } from "../../pg/pg.js";
 import type { SuiteResult } from "./types.js";
@@ -27,7 +27,7 @@ const LOOKUPS = 20_000;
 function newTree(pages: number): BPlusTree {
   const frames = Math.max(64, pages);
   const disk = new MemoryDiskManager({ pageSize: 8192 });
-  const pool = new BufferPool({ frames, disk, replacer: new ClockReplacer(frames) });
+  const pool = new BufferPoolManager({ frames, disk, replacer: new ClockReplacer(frames) });
   return BPlusTree.create(pool, { unique: true });
 }
 

@@ -16,7 +16,7 @@
  * The chart shows every ratio at the largest N. Benchmarks are not tests: nothing here
  * fails on speed.
  */
-import { BTree, LruCache, OpenAddressingHashMap, Random } from "@workbook/engine";
+import { LruCache, MemBTree as BTree, OpenAddressingHashMap, Random } from "@workbook/engine";
 import SortedBTree from "sorted-btree";
 import type { ChartSpec } from "../../display/chart.js";
 import { bench, benchSeries, type BenchTask } from "../bench.js";

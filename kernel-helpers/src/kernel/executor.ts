@@ -18,12 +18,20 @@
  * A synchronous runaway loop is stopped by SIGINT through `breakOnSigint`; an awaited
  * promise is abandoned on SIGINT by racing it against an interrupt promise (the work
  * behind it cannot be cancelled from outside, as in tslab).
+ *
+ * Cells share the compiler's JavaScript world, so right after a cell runs (and before
+ * anything compiles) the built-ins a cell replaced are put back (builtins.ts) and the
+ * outcome names them. A notebook outside the checkout resolves the workbook's packages
+ * from the checkout (checkout-packages.ts).
  */
 import Module from "node:module";
 import path from "node:path";
 import vm from "node:vm";
 import type * as TS from "typescript";
 import type { Converter, Diagnostic } from "tslab/dist/converter";
+import { type BuiltinRepair, BuiltinGuard } from "./builtins.js";
+import { checkoutRequire, isMissingPackage, resolveFromCheckout } from "./checkout-packages.js";
+import { CHECKOUT } from "./kernelspec.js";
 
 // tslab's internals are CommonJS without an exports map: deep requires are stable here.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -40,9 +48,13 @@ export interface CellError {
   readonly traceback: readonly string[];
 }
 
-export type CellOutcome =
+export type CellOutcome = (
   | { readonly kind: "ok"; readonly value: unknown; readonly hasValue: boolean }
-  | ({ readonly kind: "compile-error" | "runtime-error" | "interrupted" } & CellError);
+  | ({ readonly kind: "compile-error" | "runtime-error" | "interrupted" } & CellError)
+) & {
+  /** Built-ins this cell (or a callback since the last cell) replaced, which the kernel put back. */
+  readonly repair?: BuiltinRepair;
+};
 
 export interface Completion {
   readonly start: number;
@@ -62,13 +74,20 @@ export class Executor {
   readonly #exports: Record<string, unknown>;
   readonly #sideOutputs = new Map<string, string>();
   readonly #sideModules = new Map<string, NodeJS.Module>();
+  readonly #builtins: BuiltinGuard;
+  /** Repairs made outside a cell (completion, inspection), reported with the next cell. */
+  #pendingRepair: BuiltinRepair | undefined;
+  /** The checkout's `require`, when the notebook's folder is outside the checkout. */
+  readonly #fallbackRequire: NodeJS.Require | undefined;
   #prevDecl = "";
   #cellCount = 0;
   #rejectInterrupt: (e: Error) => void = () => {};
   #interruptPromise!: Promise<never>;
 
   constructor(readonly rootDir: string = process.cwd()) {
+    this.#fallbackRequire = resolveFromCheckout(tsc.sys, rootDir, CHECKOUT) ? checkoutRequire(CHECKOUT) : undefined;
     this.#converter = tslabConverter.createConverter({ isJS: false, isBrowser: false });
+    this.#builtins = new BuiltinGuard();
     this.#exports = createExports();
     const require = this.#wrapRequire(Module.createRequire(path.join(rootDir, "cell.js")), rootDir);
     vm.runInThisContext("(x) => { globalThis.__tslab__ = x; }")({ exports: this.#exports, require });
@@ -82,6 +101,13 @@ export class Executor {
   }
 
   async execute(cellSource: string): Promise<CellOutcome> {
+    const earlier = this.#repairBuiltins();
+    const outcome = await this.#run(cellSource);
+    const repair = mergeRepairs(earlier, this.#repairBuiltins());
+    return repair ? { ...outcome, repair } : outcome;
+  }
+
+  async #run(cellSource: string): Promise<CellOutcome> {
     const source = blankTopLevelExports(cellSource);
     const converted = this.#converter.convert(this.#prevDecl, source);
     for (const out of converted.sideOutputs ?? []) {
@@ -101,6 +127,8 @@ export class Executor {
       const ret: unknown = vm.runInThisContext(wrapped, { filename, breakOnSigint: true });
       if (converted.hasToplevelAwait) await Promise.race([ret, this.#interruptPromise]);
     } catch (e) {
+      // Describing the error uses the built-ins the cell may have broken: repair them first.
+      this.#pendingRepair = mergeRepairs(this.#pendingRepair, this.#builtins.repair());
       return runtimeError(e, source, wrapped, filename);
     }
     this.#prevDecl = converted.declOutput ?? "";
@@ -112,12 +140,14 @@ export class Executor {
   }
 
   complete(source: string, position: number): Completion {
+    this.#pendingRepair = this.#repairBuiltins();
     const info = this.#converter.complete(this.#prevDecl, source, position);
     return { start: info.start, end: info.end, matches: info.candidates };
   }
 
   /** Quick info (type and docs) of the symbol at `position`, or `undefined`. */
   inspect(source: string, position: number): string | undefined {
+    this.#pendingRepair = this.#repairBuiltins();
     const info = this.#converter.inspect(this.#prevDecl, source, position);
     if (!info) return undefined;
     const text = tslabInspect.printQuickInfo(info) as string;
@@ -126,6 +156,13 @@ export class Executor {
 
   close(): void {
     this.#converter.close();
+  }
+
+  /** Repair the built-ins now; returns every repair not yet reported. */
+  #repairBuiltins(): BuiltinRepair | undefined {
+    const repair = mergeRepairs(this.#pendingRepair, this.#builtins.repair());
+    this.#pendingRepair = undefined;
+    return repair;
   }
 
   #resetInterrupt(): void {
@@ -165,7 +202,13 @@ export class Executor {
             if (side !== undefined) return side;
           }
         }
-        return Reflect.apply(req, thisArg, args);
+        try {
+          return Reflect.apply(req, thisArg, args);
+        } catch (e) {
+          const fallback = this.#fallbackRequire;
+          if (fallback === undefined || typeof id !== "string" || !isMissingPackage(e, id)) throw e;
+          return fallback(id);
+        }
       },
     });
   }
@@ -233,6 +276,11 @@ export function qualifyShorthands(js: string, prevDecl: string): string {
     out = `${out.slice(0, sh.getStart(file))}${name}: exports.${name}${out.slice(sh.end)}`;
   }
   return out;
+}
+
+function mergeRepairs(a: BuiltinRepair | undefined, b: BuiltinRepair | undefined): BuiltinRepair | undefined {
+  if (a === undefined || b === undefined) return a ?? b;
+  return { restored: [...new Set([...a.restored, ...b.restored])], lost: [...new Set([...a.lost, ...b.lost])] };
 }
 
 /** Named imports compile to `defineProperty`; store them as plain values so cells can rebind them. */
@@ -325,6 +373,6 @@ export function mapToCellLine(jsLine: string, cellLines: readonly string[]): num
   return bestScore >= 0.5 ? best : undefined;
 }
 
-function red(text: string): string {
+export function red(text: string): string {
   return `\u001b[0;31m${text}\u001b[0m`;
 }

@@ -4,6 +4,12 @@
  * Shell requests are handled one at a time, in order, each wrapped in `status: busy` and
  * `status: idle` on iopub, as Jupyter front ends expect. Control requests (interrupt,
  * shutdown, kernel info) never wait for the shell queue.
+ *
+ * iopub is an XPUB socket, so the front knows when a client has subscribed. That matters
+ * after a restart (supervisor.ts): the request the previous kernel died on is answered
+ * once the client's sockets have reconnected (iopub subscribed, the shell identity
+ * routable), before any new shell request is read. Under the supervisor the front also
+ * watches the parent pid: a kernel whose supervisor was killed ends itself.
  */
 import { randomUUID } from "node:crypto";
 import { readFileSync, writeSync } from "node:fs";
@@ -12,7 +18,9 @@ import * as zmq from "zeromq";
 import { type ConnectionInfo, type Header, type Json, type Message, Wire, endpoint, newHeader } from "./protocol.js";
 import { ENGINE_REQUESTS, type FrontData, type ToEngine, type ToFront } from "./threads.js";
 
-const { connectionFile, kernelInfo } = workerData as FrontData;
+const { connectionFile, kernelInfo, supervisorPid, lostReply } = workerData as FrontData;
+/** How long a restarted kernel waits for the client to reconnect before giving up on the lost reply. */
+const RECONNECT_WAIT_MS = 10_000;
 const info = JSON.parse(readFileSync(connectionFile, "utf8")) as ConnectionInfo;
 const wire = new Wire(info);
 const session = randomUUID();
@@ -35,7 +43,7 @@ class Outbox {
 const shell = new zmq.Router();
 const control = new zmq.Router();
 const stdin = new zmq.Router();
-const iopub = new zmq.Publisher();
+const iopub = new zmq.XPublisher();
 const heartbeat = new zmq.Reply();
 const shellOut = new Outbox(shell);
 const controlOut = new Outbox(control);
@@ -51,24 +59,87 @@ function publish(msgType: string, content: Json, parent: Header | Json = {}): Pr
   return iopubOut.send([msgType, ...wire.encode({ header: newHeader(msgType, session), parent_header: parent, metadata: {}, content })]);
 }
 
-function reply(out: Outbox, request: Message, content: Json): Promise<void> {
+function replyFrames(request: Pick<Message, "header" | "identities">, content: Json): (string | Uint8Array)[] {
   const msgType = request.header.msg_type.replace(/_request$/, "_reply");
-  return out.send(
-    wire.encode({
-      header: newHeader(msgType, session),
-      parent_header: request.header,
-      metadata: {},
-      content,
-      identities: request.identities,
-    }),
-  );
+  return wire.encode({
+    header: newHeader(msgType, session),
+    parent_header: request.header,
+    metadata: {},
+    content,
+    identities: request.identities,
+  });
+}
+
+function reply(out: Outbox, request: Message, content: Json): Promise<void> {
+  return out.send(replyFrames(request, content));
 }
 
 function askEngine(request: Message): Promise<Json> {
   return new Promise((resolve) => {
     pendingReplies.set(request.header.msg_id, resolve);
-    port.postMessage({ type: "shell", request: { header: request.header, metadata: request.metadata, content: request.content } } satisfies ToEngine);
+    const identities = request.identities.map((i) => Buffer.from(i).toString("base64"));
+    port.postMessage({ type: "shell", request: { header: request.header, metadata: request.metadata, content: request.content, identities } } satisfies ToEngine);
   });
+}
+
+/** Resolves when a client subscribes to iopub (XPUB hands us the subscription frames). */
+const subscribed = new Promise<void>((resolve) => {
+  void (async () => {
+    try {
+      for await (const [frame] of iopub) if (frame?.[0] === 1) resolve();
+    } catch (e) {
+      if (!iopub.closed) log(`reading iopub subscriptions failed: ${String(e)}`);
+    }
+  })();
+});
+
+/**
+ * After a restart, answer the request the previous kernel died on, as its handler would
+ * have: busy, the error on iopub, the reply on shell, idle. The client's sockets reconnect
+ * on their own; until they have, a publish is lost and a routed send fails, so wait.
+ */
+async function answerLost(lost: NonNullable<FrontData["lostReply"]>): Promise<void> {
+  const { header, identities } = lost.request;
+  const request = { header, identities: identities.map((i) => Buffer.from(i, "base64")) };
+  const deadline = Date.now() + RECONNECT_WAIT_MS;
+  await Promise.race([subscribed, sleep(RECONNECT_WAIT_MS)]);
+  await publish("status", { execution_state: "busy" }, header);
+  if (header.msg_type === "execute_request") {
+    const { ename, evalue, traceback } = lost.content;
+    await publish("error", { ename, evalue, traceback }, header);
+  }
+  shell.mandatory = true;
+  try {
+    for (;;) {
+      try {
+        await shell.send(replyFrames(request, lost.content));
+        break;
+      } catch (e) {
+        if (Date.now() > deadline) {
+          log(`the client did not reconnect within ${RECONNECT_WAIT_MS / 1000} s: the reply to the lost ${header.msg_type} is dropped (${String(e)})`);
+          break;
+        }
+        await sleep(100);
+      }
+    }
+  } finally {
+    shell.mandatory = false;
+  }
+  await publish("status", { execution_state: "idle" }, header);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** A kernel whose supervisor is gone (killed with SIGKILL) has nobody to restart or stop it. */
+function watchSupervisor(pid: number): void {
+  setInterval(() => {
+    if (process.ppid !== pid) {
+      log("the supervisor is gone; exiting");
+      process.kill(process.pid, "SIGKILL");
+    }
+  }, 1000).unref();
 }
 
 async function handleShell(request: Message): Promise<void> {
@@ -154,8 +225,11 @@ async function main(): Promise<void> {
     heartbeat.bind(endpoint(info, info.hb_port)),
   ]);
   await publish("status", { execution_state: "starting" });
+  port.postMessage({ type: "listening" } satisfies ToEngine);
+  if (supervisorPid !== undefined) watchSupervisor(supervisorPid);
   void serve(control, handleControl);
   void echoHeartbeats();
+  if (lostReply) await answerLost(lostReply);
   await serve(shell, handleShell);
 }
 

@@ -4,7 +4,8 @@
  * A kernel spec is a folder `kernels/<name>/kernel.json` in one of Jupyter's data
  * directories. Ours points at this checkout's built kernel and at the Node that ran
  * `npm install`, so no global install of anything is needed. Installing twice writes
- * nothing the second time. Lookup follows jupyter_core's order: JUPYTER_PATH, the user's
+ * nothing the second time. The argv starts the supervisor (supervisor.js), which runs the
+ * kernel and restarts it if it dies. Lookup follows jupyter_core's order: JUPYTER_PATH, the user's
  * data dir (JUPYTER_DATA_DIR wins), then the system dirs.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -46,7 +47,7 @@ export function dataDirs(env: NodeJS.ProcessEnv = process.env): string[] {
 
 export function workbookKernelSpec(): KernelSpec {
   return {
-    argv: [process.execPath, path.join(CHECKOUT, "kernel-helpers", "dist", "kernel", "main.js"), "{connection_file}"],
+    argv: [process.execPath, path.join(CHECKOUT, "kernel-helpers", "dist", "kernel", "supervisor.js"), "{connection_file}"],
     display_name: KERNEL_DISPLAY_NAME,
     language: "typescript",
     interrupt_mode: "message",

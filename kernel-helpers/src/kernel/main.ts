@@ -10,14 +10,23 @@
  *   display(x), progress bars           →  display_data / update_display_data
  *   last expression                     →  execute_result    (its MIME bundle)
  *   throw, type error, interrupt        →  error + execute_reply { status: "error" }
+ *
+ * Jupyter starts it through supervisor.js, which restarts it when the process dies (out of
+ * memory); then `--restarted=…` says why, the front answers the request that was lost, and
+ * the next cell hears what was lost. `process.exit` in a cell is refused (process-guard.ts)
+ * and built-ins a cell replaced are put back (builtins.ts), each with a message in the cell.
  */
 import { writeSync } from "node:fs";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
 import { EXECUTED_CELLS, type ExecutedCell, KERNEL_CHANNEL, type KernelChannel, type MimeBundle, toBundle } from "../display/bundle.js";
-import { type CellOutcome, Executor } from "./executor.js";
+import v8 from "node:v8";
+import { describeRepair } from "./builtins.js";
+import { type CellOutcome, Executor, red } from "./executor.js";
 import { History } from "./history.js";
 import { type Header, type Json, codePointToUtf16, utf16ToCodePoint } from "./protocol.js";
+import { guardProcess } from "./process-guard.js";
+import { type InFlight, type RestartInfo, type ToSupervisor, parseRestartArg, restartAdvice } from "./supervision.js";
 import type { FrontData, ShellRequest, ToEngine, ToFront } from "./threads.js";
 import { kernelInfo } from "./info.js";
 import { isComplete } from "./is-complete.js";
@@ -27,15 +36,29 @@ if (!connectionFile) {
   writeSync(2, "usage: node kernel/main.js <connection-file>\n");
   process.exit(2);
 }
+const restart = parseRestartArg(process.argv.slice(3));
+
+/** Tell the supervisor (if we run under one) what we are doing, so it can speak for us if we die. */
+function tell(msg: ToSupervisor): void {
+  process.send?.(msg);
+}
 
 const executor = new Executor(process.cwd());
 const history = new History();
 const front = new Worker(path.join(__dirname, "front.js"), {
-  workerData: { connectionFile, kernelInfo: kernelInfo() } satisfies FrontData,
+  workerData: {
+    connectionFile,
+    kernelInfo: kernelInfo(),
+    ...(process.send ? { supervisorPid: process.ppid } : {}),
+    ...(restart?.lost ? { lostReply: lostReply(restart, restart.lost) } : {}),
+  } satisfies FrontData,
   stdout: false,
   stderr: false,
 });
-let executionCount = 0;
+const { exit } = guardProcess();
+let executionCount = restart?.executionCount ?? 0;
+/** After a restart, the first cell starts with what was lost. */
+let restartNote = restart ? `${restartAdvice(restart)}\n` : undefined;
 /** The request whose cell is running, or ran last: late output (timers) belongs to it. */
 let current: Header | null = null;
 
@@ -102,6 +125,25 @@ const channel: KernelChannel = {
   update: boolean,
 ) => channel.display({ "text/plain": "", ...data.data }, { displayId: data.transient?.display_id, update });
 
+/** The error reply owed to the request the previous kernel process died on. */
+function lostReply(info: RestartInfo, lost: InFlight): NonNullable<FrontData["lostReply"]> {
+  const evalue = restartAdvice(info, true);
+  const hint =
+    info.ename === "OutOfMemory"
+      ? ["  Large data: prefer typed arrays (an Int32Array of n numbers takes 4n bytes) or process it in pieces."]
+      : [];
+  return {
+    request: { header: lost.header, identities: lost.identities, metadata: {}, content: {} },
+    content: {
+      status: "error",
+      execution_count: lost.executionCount,
+      ename: info.ename,
+      evalue,
+      traceback: [red(`${info.ename}: ${evalue}`), ...hint],
+    },
+  };
+}
+
 function errorContent(outcome: Exclude<CellOutcome, { kind: "ok" }>): Json {
   return { ename: outcome.ename, evalue: outcome.evalue, traceback: [...outcome.traceback] };
 }
@@ -122,8 +164,13 @@ async function execute(content: Json, metadata: Json): Promise<Json> {
   }
   const entry = storeHistory ? history.record(executionCount, code) : undefined;
   if (!silent) publish("execute_input", { code, execution_count: executionCount });
+  if (restartNote !== undefined && !silent) {
+    streams.write("stderr", restartNote);
+    restartNote = undefined;
+  }
 
   const outcome = await executor.execute(code);
+  if (outcome.repair) streams.write("stderr", describeRepair(outcome.repair));
   streams.flush();
   if (outcome.kind !== "ok") {
     if (!silent) publish("error", errorContent(outcome));
@@ -186,23 +233,29 @@ front.on("message", (msg: ToEngine) => {
     executor.close();
     streams.flush();
     send({ type: "close" });
-    setTimeout(() => process.exit(0), 2000).unref();
+    setTimeout(() => exit(0), 2000).unref();
     return;
   }
-  if (msg.type === "closed") {
-    process.exit(0);
+  if (msg.type === "closed") return exit(0);
+  if (msg.type === "listening") {
+    tell({ type: "ready", heapLimitMb: v8.getHeapStatistics().heap_size_limit / 2 ** 20 });
+    return;
   }
-  current = msg.request.header;
-  handle(msg.request)
+  const { request } = msg;
+  current = request.header;
+  const counts = request.header.msg_type === "execute_request" && !request.content["silent"] && request.content["store_history"] !== false;
+  tell({ type: "busy", request: { header: request.header, identities: request.identities, executionCount: executionCount + (counts ? 1 : 0) } });
+  handle(request)
     .catch((e: unknown): Json => ({ status: "error", ename: "KernelError", evalue: String(e), traceback: [String((e as Error).stack)] }))
     .then((content) => {
       streams.flush();
-      send({ type: "reply", parent: msg.request.header, content });
+      send({ type: "reply", parent: request.header, content });
+      tell({ type: "idle", executionCount });
     });
 });
 front.on("error", (e) => {
   writeSync(2, `[workbook kernel] front thread failed: ${e.stack ?? String(e)}\n`);
-  process.exit(1);
+  exit(1);
 });
 
 process.on("SIGINT", () => executor.interrupt());

@@ -16,9 +16,12 @@ export interface ShellRequest {
   readonly header: Header;
   readonly metadata: Json;
   readonly content: Json;
+  /** ZeroMQ routing identities, base64: the supervisor needs them to answer a request lost in a crash. */
+  readonly identities: readonly string[];
 }
 
 export type ToEngine =
+  | { readonly type: "listening" }
   | { readonly type: "shell"; readonly request: ShellRequest }
   | { readonly type: "shutdown" }
   | { readonly type: "closed" };
@@ -31,6 +34,10 @@ export type ToFront =
 export interface FrontData {
   readonly connectionFile: string;
   readonly kernelInfo: Json;
+  /** Set under the supervisor: the front ends the process if the supervisor goes away. */
+  readonly supervisorPid?: number;
+  /** After a restart: the reply owed to the request the previous kernel died on. */
+  readonly lostReply?: { readonly request: ShellRequest; readonly content: Json };
 }
 
 /** Shell requests the engine answers; the front answers the rest itself. */

@@ -15,7 +15,7 @@ import os from "node:os";
 import path from "node:path";
 import {
   BPlusTree,
-  BufferPool,
+  BufferPoolManager,
   FileDiskManager,
   LruReplacer,
   MemoryDiskManager,
@@ -26,70 +26,23 @@ import {
   toHex,
   type BPlusTreeSnapshot,
   type BTreeAlgorithms,
+  type BufferPool,
   type IndexKey,
   type PageId,
   type Rid,
 } from "@workbook/engine";
-import { rng, type Rng } from "../support/random.js";
+import { checkRun, outcome, rng, speaksForItself, type Rng } from "../../test-support/index.js";
 
-// ── randomness and shrinking ───────────────────────────────────────────────────────────
+// ── randomness, shrinking and error probes: test-support's ───────────────────────────
 
-/** The suites' shared seeded PRNG (exercises/support/random.ts). */
-export { rng, type Rng };
-
-/** True for the error a starter throws. */
-export function isNotImplemented(error: unknown): boolean {
-  return (error as { name?: unknown } | null)?.name === "NotImplemented";
-}
-
-/** True for the error the grader's loop guard throws once a test ran out of time. */
-function isTimeLimit(error: unknown): boolean {
-  return (error as { name?: unknown } | null)?.name === "TimeLimitExceeded";
-}
+export { outcome, rng, type Rng };
 
 /**
- * A short sub-sequence of `ops` on which `run` still reports a failure, found greedily
- * (drop chunks, then single operations), within a time budget so a slow submission still
- * gets its report. Returns the sequence and the failure seen on it.
+ * Shrinking budget for tree runs, in runs (never in time, so every machine shows the same
+ * counterexample): a run builds a tree through a buffer pool and checks it after every
+ * change, so it is far dearer than a run over a Map.
  */
-export function shrink<T>(ops: readonly T[], first: string, run: (ops: readonly T[]) => string | undefined, budgetMs = 500): { ops: T[]; failure: string } {
-  const deadline = Date.now() + budgetMs;
-  let current = [...ops];
-  let failure = first;
-  for (let chunk = Math.max(1, current.length >> 1); chunk >= 1; chunk >>= 1) {
-    for (let i = 0; i + chunk <= current.length; ) {
-      if (Date.now() > deadline) return { ops: current, failure };
-      const candidate = [...current.slice(0, i), ...current.slice(i + chunk)];
-      let result: string | undefined;
-      try {
-        result = run(candidate);
-      } catch (error) {
-        if (isTimeLimit(error)) return { ops: current, failure };
-        throw error;
-      }
-      if (result !== undefined) {
-        current = candidate;
-        failure = result;
-      } else {
-        i++;
-      }
-    }
-  }
-  return { ops: current, failure };
-}
-
-/** What a call threw, as "DbError invalid-argument", or "nothing thrown". A starter's NotImplemented passes through. */
-export function outcome(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    if (isNotImplemented(error)) throw error;
-    const e = error as { name?: unknown; kind?: unknown; message?: unknown };
-    if (e?.kind !== undefined) return `${String(e.name)} ${String(e.kind)}`;
-    return `${String(e?.name)}: ${String(e?.message)}`;
-  }
-  return "nothing thrown";
-}
+const TREE_SHRINK_RUNS = 300;
 
 // ── trees ──────────────────────────────────────────────────────────────────────────────
 
@@ -109,7 +62,7 @@ export interface Made {
 export function makeTree(setup: TreeSetup): Made {
   const frames = setup.frames ?? 4;
   const disk = new MemoryDiskManager({ pageSize: setup.pageSize ?? 256 });
-  const pool = new BufferPool({ frames, disk, replacer: new LruReplacer(frames) });
+  const pool = new BufferPoolManager({ frames, disk, replacer: new LruReplacer(frames) });
   const tree = BPlusTree.create(pool, { unique: setup.unique, algorithms: setup.algorithms ?? {} });
   return { tree, pool };
 }
@@ -140,7 +93,7 @@ export function reopened(setup: TreeSetup, build: (made: Made) => void, after: (
     let before: string;
     {
       const disk = new FileDiskManager(file, { pageSize });
-      const pool = new BufferPool({ frames, disk, replacer: new LruReplacer(frames) });
+      const pool = new BufferPoolManager({ frames, disk, replacer: new LruReplacer(frames) });
       const tree = BPlusTree.create(pool, { unique: setup.unique, algorithms: setup.algorithms ?? {} });
       build({ tree, pool });
       metaPageId = tree.metaPageId;
@@ -151,7 +104,7 @@ export function reopened(setup: TreeSetup, build: (made: Made) => void, after: (
     }
     const disk = new FileDiskManager(file, { pageSize });
     try {
-      const pool = new BufferPool({ frames, disk, replacer: new LruReplacer(frames) });
+      const pool = new BufferPoolManager({ frames, disk, replacer: new LruReplacer(frames) });
       after({ tree: BPlusTree.open(pool, metaPageId, { algorithms: setup.algorithms ?? {} }), pool }, before);
     } finally {
       disk.close();
@@ -191,7 +144,7 @@ export function structureProblem(made: Made): string | undefined {
   try {
     tree.check();
   } catch (error) {
-    if (isNotImplemented(error)) throw error;
+    if (speaksForItself(error)) throw error;
     return `check() failed: ${(error as Error).message}`;
   }
   const pins = pinsLeft(pool);
@@ -449,7 +402,7 @@ export function runModel(spec: ModelSpec, ops: readonly TreeOp[], coverage?: Cov
         }
       }
     } catch (error) {
-      if (isNotImplemented(error) || isTimeLimit(error)) throw error;
+      if (speaksForItself(error)) throw error;
       const e = error as { name?: unknown; message?: unknown };
       return `${whatOf()} threw ${String(e?.name)}: ${String(e?.message)}`;
     }
@@ -480,16 +433,24 @@ export function runModel(spec: ModelSpec, ops: readonly TreeOp[], coverage?: Cov
 
 /**
  * Run the model; on a failure, shrink the sequence and fail with one line: what went wrong,
- * then the shortest sequence found that shows it. Returns what the run went through.
+ * then the shortest sequence found that shows it. Returns what the full run went through.
  */
-export function modelCheck(spec: ModelSpec, ops: readonly TreeOp[], fail: (message: string) => never): Coverage {
+export function modelCheck(spec: ModelSpec, ops: readonly TreeOp[]): Coverage {
   const coverage: Coverage = { maxHeight: 0, rootShrinks: 0, rootSplits: 0 };
-  const first = runModel(spec, ops, coverage);
-  if (first === undefined) return coverage;
-  const small = shrink(ops, first, (candidate) => runModel(spec, candidate));
-  const steps = small.ops.map((op) => showOp(op, spec.keys));
-  const listed = steps.length > 12 ? [...steps.slice(0, 4), `… ${steps.length - 8} more …`, ...steps.slice(-4)] : steps;
-  fail(`${small.failure} — after ${small.ops.length} operations (shrunk from ${ops.length}): ${listed.join("; ")}`);
+  const steps = (o: readonly TreeOp[]): string[] => {
+    const all = o.map((op) => showOp(op, spec.keys));
+    return all.length > 12 ? [...all.slice(0, 4), `… ${all.length - 8} more …`, ...all.slice(-4)] : all;
+  };
+  checkRun(
+    ops,
+    (candidate) => {
+      // Only the full sequence (checkRun runs it first) counts towards coverage.
+      const failure = runModel(spec, candidate, candidate === ops ? coverage : undefined);
+      if (failure !== undefined) throw new Error(failure);
+    },
+    { maxRuns: TREE_SHRINK_RUNS, steps },
+  );
+  return coverage;
 }
 
 // ── key pools and operation mixes ──────────────────────────────────────────────────────

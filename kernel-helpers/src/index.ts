@@ -31,5 +31,7 @@ export {
   type PgExtension,
   type PgField,
 } from "./pg/pg.js";
-export { grade, choose, passes } from "./grading/notebook.js";
-export { GradeReport, type GradeStatus, type TestOutcome } from "./grading/grade.js";
+export { grade, choose, passes, myEngine } from "./grading/notebook.js";
+export { yours, learnerEngine, LearnerPieceError, type EngineComponent, type SavedPiece } from "./grading/learner-pieces.js";
+// Types only: the grader (TypeScript, vitest) loads on the first grade() call.
+export type { GradeReport, GradeStatus, TestOutcome } from "./grading/grade.js";

@@ -3,12 +3,18 @@
  * ==============================
  * `await grade("00.1")` grades the code most recently executed in the exercise's cell
  * (the cell whose first line is `// Exercise 00.1 …`) and shows the report. A pass is
- * remembered for that exact source, so `choose()` can hand later cells the learner's code
- * once it passes and the engine's reference until then, saying which one it used.
+ * remembered for that exact source, in this kernel and on disk (learner-pieces.ts), so
+ * `choose()` can hand later cells the learner's code once it passes and the engine's
+ * reference until then, and later notebooks can build on it (`yours()`), each saying
+ * which one it used. `myEngine()` shows the whole picture.
+ *
+ * The grader (grade.ts: TypeScript, vitest's process) is loaded by the first `grade()`
+ * call, not when a notebook imports `@workbook/helpers`: most cells never grade.
  */
-import { createHash } from "node:crypto";
 import { executedCells } from "../display/bundle.js";
-import { GradeReport, gradeSource } from "./grade.js";
+import { table, type Table } from "../display/table.js";
+import type { GradeReport } from "./grade.js";
+import { blamed, learnerEngine, rememberPassed, savedPiece, sourceDigest } from "./learner-pieces.js";
 import { exerciseIdInSource, findExercise } from "./manifest.js";
 
 const PASSED = Symbol.for("workbook.passedExercises");
@@ -17,10 +23,6 @@ function passedSources(): Map<string, string> {
   const g = globalThis as Record<symbol, unknown>;
   g[PASSED] ??= new Map<string, string>();
   return g[PASSED] as Map<string, string>;
-}
-
-function digest(source: string): string {
-  return createHash("sha256").update(source).digest("hex");
 }
 
 function latestSource(id: string): { source?: string; cells: number } {
@@ -35,6 +37,7 @@ export async function grade(id: string): Promise<GradeReport> {
   if (executedCells() === undefined) {
     throw new Error("grade() needs the workbook kernel; outside Jupyter, run `npm run grade`");
   }
+  const { GradeReport, gradeSource } = await import("./grade.js");
   const { source, cells } = latestSource(id);
   if (source === undefined) {
     return new GradeReport(exercise, "no-cell", [], [
@@ -47,29 +50,60 @@ export async function grade(id: string): Promise<GradeReport> {
     ]);
   }
   const report = await gradeSource(id, source);
-  if (report.status === "passed") passedSources().set(id, digest(source));
-  else passedSources().delete(id);
+  if (report.status === "passed") {
+    passedSources().set(id, sourceDigest(source));
+    rememberPassed(id, source, report.passed, report.total);
+  } else {
+    passedSources().delete(id);
+  }
   return report;
 }
 
-/** True when the code last run in the exercise's cell is the code that passed its grade. */
+/**
+ * True when the code last run in the exercise's cell is the code that passed its grade, in
+ * this kernel or in an earlier one (the remembered pass has the same source).
+ */
 export function passes(id: string): boolean {
   const { source } = latestSource(id);
-  return source !== undefined && passedSources().get(id) === digest(source);
+  if (source === undefined) return false;
+  const digest = sourceDigest(source);
+  return passedSources().get(id) === digest || savedPiece(id)?.digest === digest;
 }
 
 /**
  * The learner's implementation when exercise `id` passes, the engine's otherwise, with a
- * line saying which. `learner` is a thunk so a cell that was never run costs nothing.
- * The result has the reference's type: a learner's class is never the same TypeScript
- * type as the engine's (`#private` fields are nominal), and passing the hidden suite is
- * what shows it behaves as one.
+ * line saying which. `learner` is a thunk so a cell that was never run costs nothing. Both
+ * are typed as the contract `T` (`choose<engine.BufferPoolConstructor>(…)`); the learner's
+ * piece is wrapped so that an error from inside it, while the engine uses it, names it.
  */
-export function choose<T>(id: string, learner: () => unknown, reference: T, name = "it"): T {
+export function choose<T>(id: string, learner: () => T, reference: T, name = "it"): T {
   if (passes(id)) {
+    const exercise = findExercise(id);
     console.log(`Using your ${name} (exercise ${id} passes).`);
-    return learner() as T;
+    const value = learner();
+    const symbol = exercise.symbols.find((s) => typeof value === "function" && (value as { name?: unknown }).name === s) ?? exercise.symbols[0] ?? id;
+    return blamed(value, { exercise: id, name, symbol });
   }
   console.log(`Using the engine's reference ${name}: exercise ${id} has not passed its grade cell yet.`);
   return reference;
+}
+
+/**
+ * The learner's engine as a table: every component, whose code it is (yours once its
+ * exercise passed, in any notebook; the reference until then) and its grade. The same
+ * rows as plain data: `learnerEngine()`.
+ */
+export function myEngine(): Table {
+  const rows = learnerEngine();
+  const mine = rows.filter((r) => r.whose === "yours").length;
+  return table(
+    rows.map((r) => ({
+      exercise: r.exercise,
+      component: r.component,
+      whose: r.whose === "yours" ? "yours" : "the engine's",
+      grade: r.grade,
+      notebook: r.notebook,
+    })),
+    { title: `Your engine: ${mine} of ${rows.length} pieces are yours` },
+  );
 }

@@ -1,26 +1,109 @@
 /**
- * Per-test time limit on the learner's loops. The grader puts a call to the guard at the
- * top of every loop body in the submission; once the test's deadline has passed, every
- * call throws, so even a loop that catches the first error cannot spin on.
+ * What every hidden-suite run starts with
+ * =======================================
+ * This file runs in the test process before the suite imports the learner's module. It
+ * sets the limits the grader promises (kernel-helpers/src/grading/grade.ts sets the values
+ * through the environment):
+ *
+ *   - a scratch working directory (WORKBOOK_SCRATCH), so a relative `rmSync("exercises/…")`
+ *     in graded code touches a throwaway folder, not the checkout;
+ *   - a time limit on the learner's loops: the grader puts `__workbookLoopGuard(line)` at
+ *     the top of every loop body; once the deadline has passed every call throws, so even
+ *     a loop that catches the first error cannot spin on. The clock starts when this file
+ *     loads, so a loop at the top level of the cell is caught while the module loads, and
+ *     restarts before each test;
+ *   - the name of each test as it starts, appended to WORKBOOK_PROGRESS, so that when the
+ *     process dies (out of memory) the grader can say which test killed it;
+ *   - built-ins kept whole: a cell that replaces `Array.prototype.push` breaks the test
+ *     runner itself. The submission calls `__workbookCheckBuiltins()` as its last statement
+ *     and every test checks again afterwards: a replaced built-in is put back and reported.
+ *
+ * And one thing for readable reports: chai prints whole values in its messages (its default
+ * cuts them at 40 characters); the grader shortens them, keeping both sides.
  */
-import { beforeEach } from "vitest";
+import { appendFileSync } from "node:fs";
+import { afterEach, beforeEach, chai } from "vitest";
+
+chai.config.truncateThreshold = 0;
+
+const scratch = process.env["WORKBOOK_SCRATCH"];
+if (scratch) process.chdir(scratch);
 
 class TimeLimitExceeded extends Error {
   override readonly name = "TimeLimitExceeded";
 }
 
+class BuiltinReplaced extends Error {
+  override readonly name = "BuiltinReplaced";
+}
+
 // The grader sets the limit (DEFAULT_TEST_MS in kernel-helpers/src/grading/grade.ts).
 const limitMs = Number(process.env["WORKBOOK_TEST_MS"] ?? 5000);
-let deadline = Number.POSITIVE_INFINITY;
+let deadline = Date.now() + limitMs;
 let ticks = 0;
+const progress = process.env["WORKBOOK_PROGRESS"];
 
-beforeEach(() => {
+beforeEach((context) => {
+  if (progress) appendFileSync(progress, `${context.task.fullTestName ?? context.task.name}\n`);
   deadline = Date.now() + limitMs;
 });
 
-(globalThis as Record<string, unknown>)["__workbookLoopGuard"] = () => {
+const globals = globalThis as Record<string, unknown>;
+
+globals["__workbookLoopGuard"] = (line?: number) => {
   // Reading the clock on every iteration would slow tight loops; every 1024th call checks.
   if ((++ticks & 1023) === 0 && Date.now() > deadline) {
-    throw new TimeLimitExceeded(`your code ran longer than ${limitMs / 1000} s in a loop: is there an infinite loop?`);
+    const where = line === undefined ? "a loop" : `the loop at line ${line} of your cell`;
+    throw new TimeLimitExceeded(`your code ran longer than ${limitMs / 1000} s in ${where}: is there an infinite loop?`);
   }
 };
+
+/** The built-in objects whose own properties (and prototypes' properties) are checked. */
+const BUILTINS: Record<string, object> = {
+  Object, Function, Array, String, Number, Boolean, Symbol, BigInt, Math, JSON, Reflect, Promise, Map, Set, WeakMap, WeakSet,
+  Date, RegExp, Error, TypeError, RangeError, ArrayBuffer, DataView, Uint8Array, Int32Array, Uint32Array, Float64Array,
+  BigInt64Array, BigUint64Array, TypedArray: Object.getPrototypeOf(Uint8Array) as object, TextEncoder, TextDecoder,
+};
+
+type Snapshot = { name: string; owner: object; key: PropertyKey; descriptor: PropertyDescriptor }[];
+
+function snapshotBuiltins(): Snapshot {
+  const out: Snapshot = [];
+  const take = (name: string, owner: object) => {
+    for (const key of Reflect.ownKeys(owner)) {
+      const descriptor = Object.getOwnPropertyDescriptor(owner, key)!;
+      // On globalThis only the built-in classes and namespaces count (capitalised names, as
+      // data properties: Node's lazy getters replace themselves when first read).
+      if (owner === globalThis && (typeof key !== "string" || !/^[A-Z]/.test(key) || descriptor.get !== undefined)) continue;
+      out.push({ name: `${name}.${String(key)}`, owner, key, descriptor });
+    }
+  };
+  take("globalThis", globalThis);
+  for (const [name, value] of Object.entries(BUILTINS)) {
+    take(name, value);
+    const proto = (value as { prototype?: unknown }).prototype;
+    if (typeof proto === "object" && proto !== null) take(`${name}.prototype`, proto);
+  }
+  return out;
+}
+
+const pristine = snapshotBuiltins();
+
+function same(a: PropertyDescriptor, b: PropertyDescriptor | undefined): boolean {
+  return b !== undefined && Object.is(a.value, b.value) && a.get === b.get && a.set === b.set;
+}
+
+/** Put back every built-in the learner's code replaced or deleted, and say which. */
+function checkBuiltins(): void {
+  const broken = pristine.filter((s) => !same(s.descriptor, Object.getOwnPropertyDescriptor(s.owner, s.key)));
+  if (broken.length === 0) return;
+  for (const s of broken) Object.defineProperty(s.owner, s.key, s.descriptor);
+  const names = broken.map((s) => s.name.replace(/^globalThis\./, ""));
+  throw new BuiltinReplaced(
+    `your code replaced the built-in ${names.slice(0, 3).join(", ")}${names.length > 3 ? ` and ${names.length - 3} more` : ""}: ` +
+      `the tests need the real one (in the notebook, restart the kernel to get it back)`,
+  );
+}
+
+globals["__workbookCheckBuiltins"] = checkBuiltins;
+afterEach(checkBuiltins);

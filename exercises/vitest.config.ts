@@ -1,6 +1,11 @@
 /**
  * The configuration the grader runs a hidden suite with. `@submission` is the learner's
  * cell turned into a module (see kernel-helpers/src/grading/submission.ts).
+ *
+ * Each suite file runs in a child process whose heap is capped (WORKBOOK_MEMORY_MB, set by
+ * the grader): code that allocates without bound dies in seconds with "heap out of memory",
+ * which the grader reports against the test that was running, instead of swapping for
+ * minutes until the run's time limit.
  */
 import path from "node:path";
 import { defineConfig } from "vitest/config";
@@ -8,8 +13,9 @@ import { defineConfig } from "vitest/config";
 const root = path.resolve(__dirname, "..");
 const submission = process.env["WORKBOOK_SUBMISSION"];
 if (!submission) throw new Error("WORKBOOK_SUBMISSION must name the module to grade");
-// Optional: run one exercise's suite only (the mutation run sets it; the grader names the file).
+// Optional: run one exercise's suite only (the grader and the mutation run set it).
 const only = process.env["WORKBOOK_EXERCISE"];
+const memoryMb = Number(process.env["WORKBOOK_MEMORY_MB"] ?? 256);
 
 export default defineConfig({
   root,
@@ -20,6 +26,7 @@ export default defineConfig({
     setupFiles: [path.resolve(__dirname, "setup.ts")],
     testTimeout: 10_000,
     pool: "forks",
+    execArgv: [`--max-old-space-size=${memoryMb}`],
     maxWorkers: 1,
     watch: false,
   },

@@ -1,14 +1,20 @@
 /**
  * `npm run grade [-- 00 | 00.1 | path.ipynb] [--json]`
  * Grades the saved notebooks (never modifying them) and prints a scoreboard across the
- * curriculum. Exit code 0 whenever grading ran, whatever the score; 2 when it could not.
+ * curriculum. The learner's own copy of a notebook (in `my-notebooks/`, made by
+ * `npm start`) is graded when it exists, the shipped one otherwise; the scoreboard says
+ * which file it read. With `--json`, stdout carries only the JSON document.
+ * Exit code 0 whenever grading ran, whatever the score; 2 when it could not.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { type GradeReport, GradeReport as Report, gradeSource } from "../grading/grade.js";
 import { exerciseIdOf } from "../grading/inject.js";
 import { type Exercise, ExerciseNotFoundError, allExercises, exerciseIdInSource, findExercise } from "../grading/manifest.js";
+import { closeCellCompiler } from "../grading/submission.js";
+import { CHECKOUT } from "../kernel/kernelspec.js";
 import { NOTEBOOKS_DIR, NotebookNotFoundError, cellSource, readNotebook, resolveNotebook } from "../runner/run-notebook.js";
+import { learnerNotebooksDir } from "../workspace.js";
 import { fail, parseArgs } from "./args.js";
 
 const HELP = `usage: npm run grade -- [00 | 00.1 | path/to/notebook.ipynb] [--json]`;
@@ -19,10 +25,23 @@ function scope(arg: string | undefined): { exercises: Exercise[]; file?: string 
     const [nb, n] = arg.split(".") as [string, string];
     return { exercises: [findExercise(`${nb.padStart(2, "0")}.${n}`)] };
   }
+  if (/^\d+$/.test(arg)) {
+    const prefix = `${arg.padStart(2, "0")}.`;
+    const exercises = allExercises().filter((e) => e.id.startsWith(prefix));
+    // No exercises: name the notebook (or say there is none) in the error.
+    return exercises.length > 0 ? { exercises } : { exercises, file: resolveNotebook(arg) };
+  }
   const file = resolveNotebook(arg);
   const prefix = path.basename(file).slice(0, 2);
   const exercises = allExercises().filter((e) => e.id.startsWith(`${prefix}.`));
   return { exercises, file };
+}
+
+/** The learner's copy of a notebook when there is one, the shipped notebook otherwise. */
+export function notebookToGrade(exercise: Exercise): string {
+  const name = `${exercise.notebook}.ipynb`;
+  const mine = path.join(learnerNotebooksDir(), name);
+  return existsSync(mine) ? mine : path.join(NOTEBOOKS_DIR, name);
 }
 
 async function gradeFromNotebook(exercise: Exercise, file: string): Promise<GradeReport> {
@@ -39,6 +58,27 @@ async function gradeFromNotebook(exercise: Exercise, file: string): Promise<Grad
   return gradeSource(exercise.id, cellSource(claims[0]!));
 }
 
+/** A path as the learner would type it: relative to the checkout when inside it. */
+function shown(file: string): string {
+  const rel = path.relative(CHECKOUT, file);
+  return rel.startsWith("..") || path.isAbsolute(rel) ? file : rel;
+}
+
+interface Row {
+  readonly id: string;
+  readonly title: string;
+  readonly score: string;
+  readonly status: string;
+}
+
+/** The scoreboard, its columns as wide as their widest cell. */
+export function scoreboard(rows: readonly Row[]): string[] {
+  const width = (pick: (r: Row) => string, header: string) => Math.max(header.length, ...rows.map((r) => pick(r).length));
+  const w = { id: width((r) => r.id, "id"), title: width((r) => r.title, "exercise"), score: width((r) => r.score, "tests") };
+  const line = (r: Row) => `${r.id.padEnd(w.id)}  ${r.title.padEnd(w.title)}  ${r.score.padStart(w.score)}  ${r.status}`.trimEnd();
+  return [line({ id: "id", title: "exercise", score: "tests", status: "status" }), ...rows.map(line)];
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   if (args.flags.has("help")) return void console.log(HELP);
@@ -47,27 +87,45 @@ async function main(): Promise<void> {
   const json = args.flags.has("json");
   const { exercises, file } = scope(args.positionals[0]);
   if (exercises.length === 0) fail(file ? `${path.basename(file)} has no exercises` : "there are no exercises to grade");
+  // The grader compiles cells as the kernel does, resolving `@workbook/*` from the working
+  // directory: inside the checkout, like a notebook's folder.
+  process.chdir(CHECKOUT);
 
-  const reports: GradeReport[] = [];
+  const graded: { report: GradeReport; notebook: string }[] = [];
+  let lastNotebook: string | undefined;
   for (const exercise of exercises) {
-    const notebook = file ?? path.join(NOTEBOOKS_DIR, `${exercise.notebook}.ipynb`);
-    const report = await gradeFromNotebook(exercise, notebook);
-    reports.push(report);
-    if (!json) console.log(`${exercise.id.padEnd(6)} ${exercise.title.padEnd(34)} ${`${report.passed}/${report.total}`.padStart(6)}  ${report.status}`);
+    const notebook = file ?? notebookToGrade(exercise);
+    if (!json && notebook !== lastNotebook) {
+      const note = file === undefined && path.dirname(notebook) === NOTEBOOKS_DIR ? ` (the shipped notebook: you have no copy in ${shown(learnerNotebooksDir())})` : "";
+      console.log(`Grading ${shown(notebook)}${note}`);
+    }
+    lastNotebook = notebook;
+    graded.push({ report: await gradeFromNotebook(exercise, notebook), notebook });
   }
+  const reports = graded.map((g) => g.report);
   const passedTests = reports.reduce((n, r) => n + r.passed, 0);
   const totalTests = reports.reduce((n, r) => n + r.total, 0);
   const passedExercises = reports.filter((r) => r.status === "passed").length;
   if (json) {
-    console.log(JSON.stringify({ exercises: reports.map((r) => r.toJSON()), passedExercises, totalExercises: reports.length, passedTests, totalTests }, null, 2));
-  } else {
-    console.log(`${"".padEnd(41, "-")} ${"-".repeat(6)}  ------`);
-    console.log(`Total: ${passedExercises}/${reports.length} exercises pass, ${passedTests}/${totalTests} tests`);
+    const exercisesJson = graded.map((g) => ({ ...g.report.toJSON(), notebook: g.notebook }));
+    process.stdout.write(`${JSON.stringify({ exercises: exercisesJson, passedExercises, totalExercises: reports.length, passedTests, totalTests }, null, 2)}\n`);
+    return;
+  }
+  const rows = reports.map((r) => ({ id: r.exercise.id, title: r.exercise.title, score: `${r.passed}/${r.total}`, status: r.status }));
+  const board = scoreboard(rows);
+  console.log("");
+  for (const l of board) console.log(l);
+  console.log("-".repeat(Math.max(...board.map((l) => l.length))));
+  console.log(`Total: ${passedExercises}/${reports.length} exercises pass, ${passedTests}/${totalTests} tests`);
+  for (const r of reports.filter((r) => r.problems.length > 0 && (r.status === "suite-changed" || r.status === "crashed"))) {
+    console.log(`${r.exercise.id}: ${r.problems[0]!.message}`);
   }
 }
 
-main().catch((e: unknown) => {
-  if (e instanceof ExerciseNotFoundError || e instanceof NotebookNotFoundError) fail(e.message);
-  console.error(e);
-  process.exit(2);
-});
+main()
+  .catch((e: unknown) => {
+    if (e instanceof ExerciseNotFoundError || e instanceof NotebookNotFoundError) fail(e.message);
+    console.error(e);
+    process.exitCode = 2;
+  })
+  .finally(closeCellCompiler);

@@ -5,18 +5,29 @@
  *
  *   1. parse it (a syntax error stops here, with the line),
  *   2. check that it declares every symbol the manifest names,
- *   3. type-check it against the engine's and helpers' declarations, as the kernel would,
- *   4. put a deadline check at the top of every loop body, so a loop that never ends
- *      fails its test with a time-limit error instead of hanging the run, and
- *   5. append `export { … }` for the manifest's symbols.
+ *   3. type-check it exactly as the kernel compiles it: the same compiler (tslab's bundled
+ *      TypeScript) through the same converter with the same options, so top-level `await`,
+ *      redeclared names, imports from `@workbook/*` are accepted or rejected alike,
+ *   4. put `__workbookLoopGuard(line)` at the top of every loop body, so a loop that never
+ *      ends fails its test with a time-limit error naming the loop's line instead of
+ *      hanging the run (this holds while the module loads, too: see exercises/setup.ts),
+ *   5. append `export { … }` for the manifest's symbols, and a last statement that checks
+ *      the cell did not replace a built-in the test runner needs.
  *
  * Recursion needs no guard: it ends in a RangeError on its own.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
-import path from "node:path";
-import ts from "typescript";
+import type * as TS from "typescript";
+import type { Converter } from "tslab/dist/converter";
+import { blankTopLevelExports } from "../kernel/executor.js";
+
+// The kernel's compiler: tslab's bundled TypeScript (CommonJS, deep requires are stable).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const ts = require("@tslab/typescript-for-tslab") as typeof TS;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const tslabConverter = require("tslab/dist/converter") as typeof import("tslab/dist/converter");
 
 export const GUARD = "__workbookLoopGuard";
+export const BUILTINS_CHECK = "__workbookCheckBuiltins";
 
 export interface Problem {
   readonly line: number;
@@ -28,10 +39,10 @@ export type Prepared =
   | { readonly kind: "syntax-error" | "type-error" | "missing-symbols"; readonly problems: readonly Problem[] };
 
 /** The names a script declares at its top level. */
-export function topLevelNames(file: ts.SourceFile): Map<string, boolean> {
+export function topLevelNames(file: TS.SourceFile): Map<string, boolean> {
   const names = new Map<string, boolean>(); // name → already exported
   for (const st of file.statements) {
-    const exported = ts.canHaveModifiers(st) && (ts.getModifiers(st) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+    const exported = ts.canHaveModifiers(st) && (ts.getModifiers(st) ?? []).some((m: TS.ModifierLike) => m.kind === ts.SyntaxKind.ExportKeyword);
     if ((ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st) || ts.isEnumDeclaration(st) || ts.isInterfaceDeclaration(st) || ts.isTypeAliasDeclaration(st)) && st.name) {
       names.set(st.name.text, exported);
     } else if (ts.isVariableStatement(st)) {
@@ -43,57 +54,88 @@ export function topLevelNames(file: ts.SourceFile): Map<string, boolean> {
   return names;
 }
 
-function lineOf(file: ts.SourceFile, pos: number): number {
+function lineOf(file: TS.SourceFile, pos: number): number {
   return file.getLineAndCharacterOfPosition(pos).line + 1;
 }
 
-function guardLoops(file: ts.SourceFile): ts.SourceFile {
-  const call = () => ts.factory.createExpressionStatement(ts.factory.createCallExpression(ts.factory.createIdentifier(GUARD), undefined, []));
-  const guarded = (body: ts.Statement): ts.Block =>
-    ts.factory.createBlock([call(), ...(ts.isBlock(body) ? body.statements : [body])], true);
-  const visit = (node: ts.Node, context: ts.TransformationContext): ts.Node => {
+function guardLoops(file: TS.SourceFile): TS.SourceFile {
+  const f = ts.factory;
+  const guarded = (loop: TS.Node, body: TS.Statement): TS.Block => {
+    const line = lineOf(file, loop.getStart(file));
+    const call = f.createExpressionStatement(f.createCallExpression(f.createIdentifier(GUARD), undefined, [f.createNumericLiteral(line)]));
+    return f.createBlock([call, ...(ts.isBlock(body) ? body.statements : [body])], true);
+  };
+  const visit = (node: TS.Node, context: TS.TransformationContext): TS.Node => {
     const n = ts.visitEachChild(node, (c) => visit(c, context), context);
-    if (ts.isWhileStatement(n)) return ts.factory.updateWhileStatement(n, n.expression, guarded(n.statement));
-    if (ts.isDoStatement(n)) return ts.factory.updateDoStatement(n, guarded(n.statement), n.expression);
-    if (ts.isForStatement(n)) return ts.factory.updateForStatement(n, n.initializer, n.condition, n.incrementor, guarded(n.statement));
-    if (ts.isForOfStatement(n)) return ts.factory.updateForOfStatement(n, n.awaitModifier, n.initializer, n.expression, guarded(n.statement));
-    if (ts.isForInStatement(n)) return ts.factory.updateForInStatement(n, n.initializer, n.expression, guarded(n.statement));
+    if (ts.isWhileStatement(n)) return f.updateWhileStatement(n, n.expression, guarded(node, n.statement));
+    if (ts.isDoStatement(n)) return f.updateDoStatement(n, guarded(node, n.statement), n.expression);
+    if (ts.isForStatement(n)) return f.updateForStatement(n, n.initializer, n.condition, n.incrementor, guarded(node, n.statement));
+    if (ts.isForOfStatement(n)) return f.updateForOfStatement(n, n.awaitModifier, n.initializer, n.expression, guarded(node, n.statement));
+    if (ts.isForInStatement(n)) return f.updateForInStatement(n, n.initializer, n.expression, guarded(node, n.statement));
     return n;
   };
-  const result = ts.transform(file, [(context) => (root) => visit(root, context) as ts.SourceFile]);
+  const result = ts.transform(file, [(context) => (root) => visit(root, context) as TS.SourceFile]);
   const out = result.transformed[0]!;
   result.dispose();
   return out;
 }
 
+let converter: Converter | undefined;
+
 /**
- * Type-check a cell with the options the kernel compiles cells with (tslab's: not strict),
- * resolving `@workbook/*` from `dir`, which must sit inside the checkout.
+ * The kernel's converter (tslab's `createConverter`, as kernel/executor.ts makes it),
+ * made once per process: creating it takes a second or two. It resolves imports from the
+ * working directory, as the kernel does from the notebook's folder. It watches the files
+ * it read, which keeps a process alive: a command that grades calls `closeCellCompiler()`.
  */
-export function typeCheck(source: string, dir: string): Problem[] {
-  mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, "cell.ts");
-  writeFileSync(file, source);
-  const program = ts.createProgram([file], {
-    target: ts.ScriptTarget.ES2022,
-    lib: ["lib.es2022.d.ts"],
-    module: ts.ModuleKind.CommonJS,
-    moduleResolution: ts.ModuleResolutionKind.Node10,
-    esModuleInterop: true,
-    skipLibCheck: true,
-    noEmit: true,
-    types: ["node"],
-  });
-  const sf = program.getSourceFile(file)!;
-  return ts
-    .getPreEmitDiagnostics(program, sf)
-    .filter((d) => d.category === ts.DiagnosticCategory.Error && d.file === sf)
-    .map((d) => ({ line: lineOf(sf, d.start ?? 0), message: ts.flattenDiagnosticMessageText(d.messageText, " ") }));
+function cellConverter(): Converter {
+  converter ??= tslabConverter.createConverter({ isJS: false, isBrowser: false });
+  return converter;
 }
 
-export function prepare(source: string, symbols: readonly string[], workDir: string): Prepared {
+/**
+ * tslab's converter rebuilds when a file it watches changes (a rebuilt `@workbook/engine`),
+ * and throws if a second change arrives while a rebuild is pending. A fresh converter has
+ * no pending rebuild; any other error is a real one.
+ */
+function convertCell(source: string): ReturnType<Converter["convert"]> {
+  try {
+    return cellConverter().convert("", source);
+  } catch (e) {
+    if (!(e instanceof Error && /pending rebuildTimer|clearing unexpected/.test(e.message))) throw e;
+    closeCellCompiler();
+    return cellConverter().convert("", source);
+  }
+}
+
+export function closeCellCompiler(): void {
+  converter?.close();
+  converter = undefined;
+}
+
+/** TypeScript numbers its syntax errors 1000–1999; everything else is a type error. */
+function isSyntaxCode(code: number): boolean {
+  return code >= 1000 && code < 2000;
+}
+
+/**
+ * Compile a cell as the kernel would (its `export` keywords blanked, no earlier cells) and
+ * return what the kernel would reject it for: nothing when the kernel runs it.
+ */
+export function typeCheck(source: string): { readonly kind: "syntax-error" | "type-error"; readonly problems: Problem[] } | undefined {
+  const { diagnostics } = convertCell(blankTopLevelExports(source));
+  if (diagnostics.length === 0) return undefined;
+  const syntax = diagnostics.some((d) => isSyntaxCode(d.code));
+  const shown = syntax ? diagnostics.filter((d) => isSyntaxCode(d.code)) : diagnostics;
+  return {
+    kind: syntax ? "syntax-error" : "type-error",
+    problems: shown.map((d) => (d.fileName ? { line: 0, message: `${d.fileName}: ${d.messageText}` } : { line: d.start.line + 1, message: d.messageText })),
+  };
+}
+
+export function prepare(source: string, symbols: readonly string[]): Prepared {
   const file = ts.createSourceFile("cell.ts", source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
-  const parseDiagnostics = (file as unknown as { parseDiagnostics: ts.DiagnosticWithLocation[] }).parseDiagnostics;
+  const parseDiagnostics = (file as unknown as { parseDiagnostics: TS.DiagnosticWithLocation[] }).parseDiagnostics;
   if (parseDiagnostics.length > 0) {
     return {
       kind: "syntax-error",
@@ -108,12 +150,14 @@ export function prepare(source: string, symbols: readonly string[], workDir: str
       problems: missing.map((s) => ({ line: 0, message: `the cell does not define \`${s}\` at its top level` })),
     };
   }
-  const typeErrors = typeCheck(source, workDir);
-  if (typeErrors.length > 0) return { kind: "type-error", problems: typeErrors };
+  const rejected = typeCheck(source);
+  if (rejected) return rejected;
 
   const printer = ts.createPrinter({ newLine: ts.NewLineKind.LineFeed });
   const body = printer.printFile(guardLoops(file));
-  const exports = symbols.filter((s) => !names.get(s));
-  const module = `declare const ${GUARD}: () => void;\n${body}\n${exports.length > 0 ? `export { ${exports.join(", ")} };\n` : ""}`;
+  const toExport = symbols.filter((s) => !names.get(s));
+  const module =
+    `declare const ${GUARD}: (line: number) => void;\ndeclare const ${BUILTINS_CHECK}: () => void;\n${body}\n` +
+    `${toExport.length > 0 ? `export { ${toExport.join(", ")} };\n` : ""}${BUILTINS_CHECK}();\n`;
   return { kind: "ok", module };
 }

@@ -228,6 +228,18 @@ describe("03 clock replacer", () => {
 });
 
 describe("03 LRU-K replacer", () => {
+  test("the K-slot ring keeps the last K times as it wraps: kDistance is now − the K-th most recent", () => {
+    const r = new LruKReplacer(2, 3);
+    for (let i = 0; i < 7; i++) r.recordAccess(f(0)); // times 1…7: the ring wrapped twice, keeps 5, 6, 7
+    r.recordAccess(f(1)); // time 8
+    expect(r.kDistance(f(0))).toBe(8 - 5);
+    expect(r.kDistance(f(1))).toBe(Infinity);
+    r.setEvictable(f(0), true);
+    expect(r.evict()).toBe(f(0));
+    r.recordAccess(f(0)); // a forgotten frame starts a fresh ring
+    expect(r.kDistance(f(0))).toBe(Infinity);
+  });
+
   test("the worked example of the module header (K = 2)", () => {
     const lruK = new LruKReplacer(4, 2);
     for (const frame of [0, 2, 3, 0, 2, 1, 0]) lruK.recordAccess(f(frame));

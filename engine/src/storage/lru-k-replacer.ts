@@ -22,30 +22,42 @@
  * K = 1 this is exactly LRU.
  *
  * Time is a logical counter incremented on every `recordAccess`, never the wall clock,
- * so runs are reproducible. Each tracked frame keeps its last K access times (oldest
- * first): the first of them is the K-th most recent access when K are known, and the
- * earliest access otherwise, so one comparison key orders all frames: (fewer than K
- * accesses first, then the oldest kept timestamp).
+ * so runs are reproducible. Each tracked frame keeps its last K access times in a ring of
+ * K slots, all frames' rings in one typed array (no array per frame, no `shift()`):
  *
- * Invariants: a history holds 1…K increasing timestamps; `evict()` forgets the victim's
- * history. Cost: `evict()` scans the tracked frames, O(frames); a production version keeps
- * the frames in a priority queue. The paper's "correlated reference period", which
+ *   times: Float64Array(capacity × K)     frame f's ring is times[f·K … f·K + K − 1]
+ *   count[f]: accesses kept (0…K)         head[f]: the ring slot of the oldest kept time
+ *
+ *   K = 3, frame f accessed at 4, 9, 12, then 15:   [ 4,  9, 12]  head 0, count 3
+ *                                                   [15,  9, 12]  head 1: 15 overwrote 4
+ *
+ * The oldest kept time, times[f·K + head[f]], is the K-th most recent access when K are
+ * known and the earliest access otherwise, so one comparison key orders all frames:
+ * (fewer than K accesses first, then the oldest kept time). An access is a write and an
+ * increment, whatever K is.
+ *
+ * Invariants: a ring holds 1…K increasing timestamps from head; `evict()` forgets the
+ * victim's history. Cost: `evict()` scans the frames, O(capacity); a production version
+ * keeps them in a priority queue. The paper's "correlated reference period", which
  * counts a burst of accesses as one, is left out (as in BusTub).
  */
 import type { FrameId } from "../common/ids.js";
 import { DbError } from "../common/errors.js";
 import { checkCapacity, checkFrameId, pinnedFrameError, type Replacer } from "./replacer.js";
 
-interface History {
-  /** The last ≤ K access times, oldest first. */
-  readonly times: number[];
-  evictable: boolean;
-}
+const UNTRACKED = 0;
+const PINNED = 1;
+const EVICTABLE = 2;
 
 export class LruKReplacer implements Replacer {
   readonly capacity: number;
   readonly k: number;
-  readonly #history = new Map<FrameId, History>();
+  /** Each frame's last ≤ K access times, a ring of K slots per frame. */
+  readonly #times: Float64Array;
+  readonly #head: Int32Array;
+  readonly #count: Int32Array;
+  /** 0 untracked · 1 tracked, pinned · 2 tracked, evictable. */
+  readonly #state: Uint8Array;
   #now = 0;
   #evictable = 0;
 
@@ -57,6 +69,10 @@ export class LruKReplacer implements Replacer {
     }
     this.capacity = capacity;
     this.k = k;
+    this.#times = new Float64Array(capacity * k);
+    this.#head = new Int32Array(capacity);
+    this.#count = new Int32Array(capacity);
+    this.#state = new Uint8Array(capacity);
   }
 
   /**
@@ -65,70 +81,83 @@ export class LruKReplacer implements Replacer {
    */
   kDistance(frame: FrameId): number | undefined {
     checkFrameId(frame, this.capacity);
-    const history = this.#history.get(frame);
-    if (history === undefined) return undefined;
-    return history.times.length < this.k ? Infinity : this.#now - (history.times[0] as number);
+    if (this.#state[frame] === UNTRACKED) return undefined;
+    return (this.#count[frame] as number) < this.k ? Infinity : this.#now - this.#oldest(frame);
   }
 
-  /** Append the next logical time to `frame`'s history (keeping the last K), tracking it if new. */
+  /** Record the next logical time in `frame`'s ring (keeping the last K), tracking it if new. */
   recordAccess(frame: FrameId): void {
     checkFrameId(frame, this.capacity);
-    let history = this.#history.get(frame);
-    if (history === undefined) {
-      history = { times: [], evictable: false };
-      this.#history.set(frame, history);
+    const k = this.k;
+    if (this.#state[frame] === UNTRACKED) {
+      this.#state[frame] = PINNED;
+      this.#head[frame] = 0;
+      this.#count[frame] = 0;
     }
-    history.times.push(++this.#now);
-    if (history.times.length > this.k) history.times.shift();
+    const count = this.#count[frame] as number;
+    const head = this.#head[frame] as number;
+    if (count < k) {
+      this.#times[frame * k + ((head + count) % k)] = ++this.#now;
+      this.#count[frame] = count + 1;
+    } else {
+      // Full: the new time replaces the oldest, and the next slot becomes the oldest.
+      this.#times[frame * k + head] = ++this.#now;
+      this.#head[frame] = head + 1 === k ? 0 : head + 1;
+    }
   }
 
   /** See `Replacer.setEvictable`: the history is kept. */
   setEvictable(frame: FrameId, evictable: boolean): void {
     checkFrameId(frame, this.capacity);
-    const history = this.#history.get(frame);
-    if (history === undefined || history.evictable === evictable) return;
-    history.evictable = evictable;
+    const state = this.#state[frame];
+    if (state === UNTRACKED || (state === EVICTABLE) === evictable) return;
+    this.#state[frame] = evictable ? EVICTABLE : PINNED;
     this.#evictable += evictable ? 1 : -1;
   }
 
   /**
    * The evictable frame with the largest backward K-distance (+∞ first, ties to the oldest
-   * recorded access), forgotten; `undefined` if none is evictable. O(tracked frames).
+   * recorded access), forgotten; `undefined` if none is evictable. O(capacity).
    */
   evict(): FrameId | undefined {
-    let victim: FrameId | undefined;
+    if (this.#evictable === 0) return undefined;
+    let victim = -1;
     let victimFull = true;
     let victimTime = Infinity;
-    for (const [frame, history] of this.#history) {
-      if (!history.evictable) continue;
-      const full = history.times.length >= this.k;
-      const time = history.times[0] as number;
+    for (let frame = 0; frame < this.capacity; frame++) {
+      if (this.#state[frame] !== EVICTABLE) continue;
+      const full = (this.#count[frame] as number) >= this.k;
+      const time = this.#oldest(frame);
       // +∞ distance (not full) beats any finite one; within a group, the oldest time wins.
-      if (victim === undefined || (victimFull && !full) || (victimFull === full && time < victimTime)) {
+      if (victim < 0 || (victimFull && !full) || (victimFull === full && time < victimTime)) {
         victim = frame;
         victimFull = full;
         victimTime = time;
       }
     }
-    if (victim !== undefined) {
-      this.#history.delete(victim);
-      this.#evictable--;
-    }
-    return victim;
+    if (victim < 0) return undefined;
+    this.#state[victim] = UNTRACKED;
+    this.#evictable--;
+    return victim as FrameId;
   }
 
   /** See `Replacer.remove`. */
   remove(frame: FrameId): void {
     checkFrameId(frame, this.capacity);
-    const history = this.#history.get(frame);
-    if (history === undefined) return;
-    if (!history.evictable) throw pinnedFrameError(frame);
-    this.#history.delete(frame);
+    const state = this.#state[frame];
+    if (state === UNTRACKED) return;
+    if (state === PINNED) throw pinnedFrameError(frame);
+    this.#state[frame] = UNTRACKED;
     this.#evictable--;
   }
 
   /** The number of evictable frames. */
   size(): number {
     return this.#evictable;
+  }
+
+  /** The oldest kept access time of a tracked frame. */
+  #oldest(frame: number): number {
+    return this.#times[frame * this.k + (this.#head[frame] as number)] as number;
   }
 }

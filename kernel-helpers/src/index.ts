@@ -35,3 +35,4 @@ export { grade, choose, passes, myEngine } from "./grading/notebook.js";
 export { yours, learnerEngine, LearnerPieceError, type EngineComponent, type SavedPiece } from "./grading/learner-pieces.js";
 // Types only: the grader (TypeScript, vitest) loads on the first grade() call.
 export type { GradeReport, GradeStatus, TestOutcome } from "./grading/grade.js";
+export { hint, Hint } from "./grading/hint.js";

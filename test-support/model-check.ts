@@ -54,6 +54,11 @@ export function shrink<Op>(ops: readonly Op[], fails: (ops: readonly Op[]) => bo
 export interface RunOptions<Op> {
   /** One operation as the learner would read it: `set 7=3`. JSON by default. */
   show?: (op: Op) => string;
+  /**
+   * The whole sequence as the learner would read it, where an operation's meaning depends
+   * on the state it meets ("delete the 3rd live slot" shown as `delete(5)`); wins over `show`.
+   */
+  steps?: (ops: readonly Op[]) => readonly string[];
   /** Where the operations came from: a seed number, or words ("capacity 16, seed 3"). */
   seed?: number | string;
   /** The shrinking budget, in runs. */
@@ -83,9 +88,9 @@ export function checkRun<Op>(ops: readonly Op[], run: (ops: readonly Op[]) => vo
   };
   const small = shrink(ops, fails, options.maxRuns);
   const error = anyErrorOf(() => run(small));
-  const show = options.show ?? json;
+  const steps = options.steps?.(small) ?? small.map(options.show ?? json);
   const from = [`shrunk from ${ops.length}`, ...(options.seed === undefined ? [] : [typeof options.seed === "number" ? `seed ${options.seed}` : options.seed])];
-  expect.fail(`${firstLine(error)} — after ${small.length} ops (${from.join(", ")}): ${small.map(show).join("; ")}`);
+  expect.fail(`${firstLine(error)} — after ${small.length} ops (${from.join(", ")}): ${steps.join("; ")}`);
 }
 
 export interface ModelCheck<Op> extends RunOptions<Op> {

@@ -12,7 +12,8 @@ import {
   type Replacer,
 } from "@workbook/engine";
 import { BufferPoolManager } from "@submission";
-import { caught, outcome, rng, shrink } from "./harness.js";
+import { checkRun, errorOf, outcome, RecordingDisk, rng } from "../../test-support/index.js";
+import { throwMismatch } from "./harness.js";
 
 // Show whole values in failure messages (the grader keeps the first line).
 chai.config.truncateThreshold = 0;
@@ -20,68 +21,8 @@ chai.config.truncateThreshold = 0;
 const PAGE = 256;
 const p = (n: number) => n as PageId;
 
-type LogEntry = { op: "read" | "write" | "allocate" | "deallocate"; pageId: number; bytes?: Uint8Array };
-
-/**
- * A MemoryDiskManager that records every call the pool makes (in order, with the bytes of
- * each write) and can be told to fail the next read, write or allocation with an `io` error.
- */
-class RecordingDisk implements DiskManager {
-  readonly inner = new MemoryDiskManager({ pageSize: PAGE });
-  readonly log: LogEntry[] = [];
-  failNext: "read" | "write" | "allocate" | undefined;
-
-  /** A disk with `pages` pages; page i is filled with the byte i + 1 (not logged). */
-  constructor(pages = 0) {
-    for (let i = 0; i < pages; i++) this.inner.writePage(this.inner.allocatePage(), new Uint8Array(PAGE).fill(i + 1));
-  }
-  get pageSize(): number {
-    return this.inner.pageSize;
-  }
-  get pageCount(): number {
-    return this.inner.pageCount;
-  }
-  #maybeFail(op: "read" | "write" | "allocate"): void {
-    if (this.failNext !== op) return;
-    this.failNext = undefined;
-    throw new DbError("io", `simulated ${op} failure`);
-  }
-  readPage(pageId: PageId, into: Uint8Array): void {
-    this.#maybeFail("read");
-    this.inner.readPage(pageId, into);
-    this.log.push({ op: "read", pageId });
-  }
-  writePage(pageId: PageId, bytes: Uint8Array): void {
-    this.#maybeFail("write");
-    this.inner.writePage(pageId, bytes);
-    this.log.push({ op: "write", pageId, bytes: bytes.slice() });
-  }
-  allocatePage(): PageId {
-    this.#maybeFail("allocate");
-    const id = this.inner.allocatePage();
-    this.log.push({ op: "allocate", pageId: id });
-    return id;
-  }
-  deallocatePage(pageId: PageId): void {
-    this.inner.deallocatePage(pageId);
-    this.log.push({ op: "deallocate", pageId });
-  }
-  sync(): void {
-    this.inner.sync();
-  }
-  close(): void {
-    this.inner.close();
-  }
-  /** What the disk holds for a page (not logged). */
-  content(pageId: number): Uint8Array {
-    const out = new Uint8Array(PAGE);
-    this.inner.readPage(pageId as PageId, out);
-    return out;
-  }
-  ops(kind?: LogEntry["op"]): string[] {
-    return this.log.filter((e) => kind === undefined || e.op === kind).map((e) => `${e.op} ${e.pageId}`);
-  }
-}
+/** A disk of `pages` pages (page i filled with the byte i + 1) that records every call the pool makes. */
+const recordingDisk = (pages = 0) => new RecordingDisk(new MemoryDiskManager({ pageSize: PAGE }), pages);
 
 /** A replacer that passes every call to an LruReplacer and remembers them. */
 class SpyReplacer implements Replacer {
@@ -153,7 +94,7 @@ function showStats(s: { hits: number; misses: number; evictions: number; reads: 
 }
 
 function setup(frames: number, pages: number, replacer: Replacer = new LruReplacer(frames)) {
-  const disk = new RecordingDisk(pages);
+  const disk = recordingDisk(pages);
   return { disk, pool: new BufferPoolManager({ frames, disk, replacer }) };
 }
 
@@ -165,7 +106,7 @@ function touch(pool: BufferPoolManager, page: number): void {
 
 describe("03.3 buffer pool", () => {
   it("is built from { frames, disk, replacer }; refuses a bad frame count or a smaller replacer (invalid-argument)", () => {
-    const disk = new RecordingDisk(2);
+    const disk = recordingDisk(2);
     const replacer = new LruReplacer(3);
     const pool = new BufferPoolManager({ frames: 3, disk, replacer });
     expect([pool.poolSize, pool.pageSize], "[poolSize, pageSize]").toEqual([3, PAGE]);
@@ -258,9 +199,9 @@ describe("03.3 buffer pool", () => {
     touch(pool, 1);
     touch(pool, 2); // LRU victim: page 0 (dirty)
     expect(disk.ops().join(", "), "disk calls, in order").toBe("read 0, read 1, write 0, read 2");
-    const written = disk.log.find((e) => e.op === "write")!.bytes!;
+    const written = disk.writes[0]!.bytes;
     expect([written[9], written[10], written[19], written[20]], "bytes 9, 10, 19, 20 of the page written").toEqual([1, 0xab, 0xab, 1]);
-    expect([...disk.content(0).subarray(9, 21)], "page 0 on disk").toEqual([1, ...new Array(10).fill(0xab), 1]);
+    expect([...disk.peek(0).subarray(9, 21)], "page 0 on disk").toEqual([1, ...new Array(10).fill(0xab), 1]);
     expect([pool.stats.writes, pool.stats.evictions], "[writes, evictions]").toEqual([1, 1]);
   });
 
@@ -334,7 +275,7 @@ describe("03.3 buffer pool", () => {
     expect(held.data[5], "page 0 is untouched").toBe(3);
     pool.unpinPage(p(0), false);
     const fresh = pool.newPage();
-    expect([fresh.pageId, disk.content(0)[5]], "[new page id, byte 5 of page 0 on disk]").toEqual([3, 3]);
+    expect([fresh.pageId, disk.peek(0)[5]], "[new page id, byte 5 of page 0 on disk]").toEqual([3, 3]);
   });
 
   it("flushPage() writes a dirty page's bytes and marks it clean, pinned or not; false when not resident", () => {
@@ -344,7 +285,7 @@ describe("03.3 buffer pool", () => {
     pool.unpinPage(p(1), true);
     pool.fetchPage(p(1)); // pinned again: flushing a pinned page is allowed
     expect(pool.flushPage(p(1)), "flushPage(1) of a resident page").toBe(true);
-    expect([disk.ops("write").join(", "), disk.content(1)[0]], "[writes, byte 0 of page 1 on disk]").toEqual(["write 1", 42]);
+    expect([disk.ops("write").join(", "), disk.peek(1)[0]], "[writes, byte 0 of page 1 on disk]").toEqual(["write 1", 42]);
     expect([pool.isDirty(p(1)), pool.pinCount(p(1))], "[isDirty, pinCount] after the flush").toEqual([false, 1]);
     expect(pool.flushPage(p(1)), "flushPage(1) again").toBe(true);
     expect(disk.ops("write").join(", "), "a clean page is not written again").toBe("write 1");
@@ -365,7 +306,7 @@ describe("03.3 buffer pool", () => {
     }
     pool.flushAll();
     expect(disk.ops("write").sort().join(", "), "writes").toBe("write 0, write 2");
-    expect([0, 2].map((x) => disk.content(x)[1]), "byte 1 of pages 0 and 2 on disk").toEqual([50, 52]);
+    expect([0, 2].map((x) => disk.peek(x)[1]), "byte 1 of pages 0 and 2 on disk").toEqual([50, 52]);
     expect([0, 1, 2].map((x) => [pool.isResident(p(x)), pool.isDirty(p(x))]), "[resident, dirty] of pages 0…2").toEqual([
       [true, false],
       [true, false],
@@ -388,7 +329,7 @@ describe("03.3 buffer pool", () => {
       pool.unpinPage(p(page), write);
     }
     pool.flushAll();
-    expect(Array.from({ length: 20 }, (_, i) => disk.content(i)[100]), "byte 100 of every page on disk after flushAll()").toEqual(expected);
+    expect(Array.from({ length: 20 }, (_, i) => disk.peek(i)[100]), "byte 100 of every page on disk after flushAll()").toEqual(expected);
   });
 
   it("deletePage() drops a page without writing it and frees its frame; refuses a pinned page (invalid-state)", () => {
@@ -464,9 +405,9 @@ describe("03.3 buffer pool", () => {
 
   it("says what went wrong in its error messages: the page id, the pool size, the pin count, the bad frame count", () => {
     const { pool } = setup(3, 6);
-    const message = (fn: () => unknown) => String(caught(fn)?.message ?? "nothing thrown");
-    expect(message(() => new BufferPoolManager({ frames: 0, disk: new RecordingDisk(1), replacer: new LruReplacer(1) })), "frames: 0").toMatch(/0/);
-    expect(message(() => new BufferPoolManager({ frames: 7, disk: new RecordingDisk(1), replacer: new LruReplacer(5) })), "7 frames, a replacer for 5").toMatch(/5[^]*7|7[^]*5/);
+    const message = (fn: () => unknown) => String(errorOf(fn)?.message ?? "nothing thrown");
+    expect(message(() => new BufferPoolManager({ frames: 0, disk: recordingDisk(1), replacer: new LruReplacer(1) })), "frames: 0").toMatch(/0/);
+    expect(message(() => new BufferPoolManager({ frames: 7, disk: recordingDisk(1), replacer: new LruReplacer(5) })), "7 frames, a replacer for 5").toMatch(/5[^]*7|7[^]*5/);
     expect(message(() => pool.unpinPage(p(4), false)), "unpinPage(4) of a page not resident").toMatch(/4/);
     touch(pool, 4);
     expect(message(() => pool.unpinPage(p(4), false)), "unpinPage(4) of a page not pinned").toMatch(/4/);
@@ -514,9 +455,9 @@ describe("03.3 buffer pool", () => {
     expect(pool.withReadPage(p(2), (data) => data[0]), "withReadPage returns the callback's value").toBe(3);
     expect(pool.pinCount(p(2)), "pinCount after withReadPage").toBe(0);
     const boom = new Error("boom");
-    expect(caught(() => pool.withWritePage(p(2), () => { throw boom; })), "withWritePage rethrows the callback's error").toBe(boom);
+    expect(errorOf(() => pool.withWritePage(p(2), () => { throw boom; })), "withWritePage rethrows the callback's error").toBe(boom);
     expect([pool.pinCount(p(2)), pool.isDirty(p(2))], "[pinCount, isDirty] after withWritePage threw").toEqual([0, true]);
-    expect(caught(() => pool.withReadPage(p(0), () => { throw boom; })), "withReadPage rethrows").toBe(boom);
+    expect(errorOf(() => pool.withReadPage(p(0), () => { throw boom; })), "withReadPage rethrows").toBe(boom);
     expect(pool.pinCount(p(0)), "pinCount after withReadPage threw").toBe(0);
     const fresh = pool.newPageGuarded();
     expect([fresh.pageId, fresh.data.every((b) => b === 0), pool.pinCount(fresh.pageId)], "[pageId, zeroed, pinCount] of newPageGuarded()").toEqual([
@@ -545,7 +486,7 @@ describe("03.3 buffer pool", () => {
   it("lets a disk error propagate and stays consistent: no frame leaked, a victim that failed to write stays dirty", () => {
     // A read fails on a miss: the frame taken for it is not lost.
     const a = setup(1, 3);
-    a.disk.failNext = "read";
+    a.disk.failNextRead = new DbError("io", "simulated read failure");
     expect(outcome(() => a.pool.fetchPage(p(0))), "fetchPage when the disk read fails").toBe("DbError io");
     expect([a.pool.isResident(p(0)), a.pool.stats.misses], "[resident, misses] after the failed read").toEqual([false, 0]);
     expect(a.pool.fetchPage(p(0)).data[0], "the next fetch, in the pool's only frame").toBe(1);
@@ -553,14 +494,14 @@ describe("03.3 buffer pool", () => {
     a.pool.fetchPage(p(0)).data[0] = 55;
     a.pool.unpinPage(p(0), true);
     a.pool.unpinPage(p(0), false);
-    a.disk.failNext = "write";
+    a.disk.failNextWrite = new DbError("io", "simulated write failure");
     expect(outcome(() => a.pool.fetchPage(p(1))), "fetchPage when writing the victim back fails").toBe("DbError io");
     expect([a.pool.isResident(p(0)), a.pool.isDirty(p(0)), a.pool.isResident(p(1))], "[0 resident, 0 dirty, 1 resident]").toEqual([true, true, false]);
     expect(a.pool.fetchPage(p(1)).data[0], "the next fetch of page 1").toBe(2);
-    expect(a.disk.content(0)[0], "page 0 reached the disk on the second try").toBe(55);
+    expect(a.disk.peek(0)[0], "page 0 reached the disk on the second try").toBe(55);
     // An allocation fails: newPage gives its frame back.
     const b = setup(1, 1);
-    b.disk.failNext = "allocate";
+    b.disk.failNextAllocate = new DbError("io", "simulated allocate failure");
     expect(outcome(() => b.pool.newPage()), "newPage when the allocation fails").toBe("DbError io");
     expect([b.disk.pageCount, b.pool.newPage().pageId], "[pages on disk after the failure, id of the next new page]").toEqual([1, 1]);
   });
@@ -572,11 +513,7 @@ describe("03.3 buffer pool", () => {
       const frames = 1 + (seed % 4);
       const which = seed % 3;
       const ops = randomPoolOps(seed, 70);
-      const run = (o: readonly PoolOp[]) => runModel(frames, replacers[which]!, o);
-      if (run(ops) === undefined) continue;
-      const small = shrink(ops, (o) => run(o) !== undefined);
-      const m = run(small)!;
-      expect(m.got, `${m.what} (seed ${seed}, ${frames} frames, ${names[which]}, shrunk ops: ${small.map(showPoolOp).join("; ")})`).toEqual(m.want);
+      checkRun(ops, (o) => throwMismatch(runModel(frames, replacers[which]!, o)), { seed: `seed ${seed}, ${frames} frames, ${names[which]}`, show: showPoolOp });
     }
   });
 });
@@ -643,7 +580,7 @@ function firstDifference(got: Uint8Array, want: Uint8Array): { got: string; want
  * hold and how often it is pinned. Returns the first disagreement, or undefined.
  */
 function runModel(frames: number, makeReplacer: (n: number) => Replacer, ops: readonly PoolOp[]): Mismatch | undefined {
-  const disk = new RecordingDisk(3);
+  const disk = recordingDisk(3);
   const pool = new BufferPoolManager({ frames, disk, replacer: makeReplacer(frames) });
   const content = new Map<number, Uint8Array>([0, 1, 2].map((i) => [i, new Uint8Array(PAGE).fill(i + 1)]));
   const pins: { page: number; data: Uint8Array; wrote: boolean }[] = [];
@@ -723,7 +660,7 @@ function runModel(frames: number, makeReplacer: (n: number) => Replacer, ops: re
         pool.flushAll();
         // A page pinned by a caller who changed it is not dirty until that caller unpins it.
         for (const page of live().filter((x) => !pins.some((h) => h.page === x && h.wrote))) {
-          const diff = firstDifference(disk.content(page), content.get(page)!);
+          const diff = firstDifference(disk.peek(page), content.get(page)!);
           if (diff) return { what: `page ${page} on disk after flushAll()`, ...diff };
         }
         break;
@@ -749,7 +686,7 @@ function runModel(frames: number, makeReplacer: (n: number) => Replacer, ops: re
       }
       // A page that is not resident, or resident, unpinned and clean, is on disk as the model says.
       if (!isResident || (pinned === 0 && pool.isDirty(p(page)) === false)) {
-        const diff = firstDifference(disk.content(page), content.get(page)!);
+        const diff = firstDifference(disk.peek(page), content.get(page)!);
         if (diff) return { what: `page ${page} on disk (${isResident ? "resident, clean" : "not resident"}) after ${call}`, ...diff };
       }
     }

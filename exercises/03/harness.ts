@@ -1,63 +1,11 @@
 /**
  * Shared by the hidden suites of notebook 03 (not a suite itself: the grader runs only
- * `*.test.ts`). A seeded PRNG, a greedy shrinker for failing operation sequences, an
- * error probe that compares by `name` and `kind` (never `instanceof`, so a submission
- * that imports the engine's source and a test that imports its build agree), and the
- * brute-force replacer models the learner's replacers are checked against.
+ * `*.test.ts`): the replacer operations and the brute-force replacer models the learner's
+ * replacers are checked against, alone and inside the engine's buffer pool. Randomness,
+ * shrinking and error probes are test-support's.
  */
 import { BufferPoolManager, MemoryDiskManager, type FrameId, type PageId, type Replacer } from "@workbook/engine";
-import { rng } from "../support/random.js";
-export { rng };
-
-
-/**
- * The shortest sub-sequence of `ops` (greedily: drop chunks, then single operations, while
- * the run still fails) on which `fails` is still true.
- */
-export function shrink<T>(ops: readonly T[], fails: (ops: readonly T[]) => boolean): T[] {
-  let current = [...ops];
-  for (let chunk = Math.max(1, current.length >> 1); chunk >= 1; chunk >>= 1) {
-    let changed = true;
-    while (changed) {
-      changed = false;
-      for (let i = 0; i + chunk <= current.length; ) {
-        const candidate = [...current.slice(0, i), ...current.slice(i + chunk)];
-        if (fails(candidate)) {
-          current = candidate;
-          changed = true;
-        } else {
-          i++;
-        }
-      }
-    }
-  }
-  return current;
-}
-
-/** What a call threw, as "DbError out-of-range", or "nothing thrown". A starter's NotImplemented passes through. */
-export function outcome(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    const e = error as { name?: unknown; kind?: unknown };
-    if (e?.name === "NotImplemented") throw error;
-    if (e?.kind !== undefined) return `${String(e.name)} ${String(e.kind)}`;
-    return error instanceof Error ? `${error.name}: ${error.message}` : `thrown ${String(error)}`;
-  }
-  return "nothing thrown";
-}
-
-/** The caught error's name and kind; `undefined` when nothing was thrown. A NotImplemented passes through. */
-export function caught(fn: () => unknown): { name?: unknown; kind?: unknown; message?: unknown } | undefined {
-  try {
-    fn();
-  } catch (error) {
-    const e = error as { name?: unknown };
-    if (e?.name === "NotImplemented") throw error;
-    return error as { name?: unknown; kind?: unknown; message?: unknown };
-  }
-  return undefined;
-}
+import { outcome, rng, show } from "../../test-support/index.js";
 
 // ── replacer operations ────────────────────────────────────────────────────────────────
 
@@ -99,10 +47,15 @@ export function randomOps(seed: number, capacity: number, length: number): Repla
 export type Probe<R> = (r: R, capacity: number) => unknown;
 
 export interface Mismatch {
-  readonly step: number;
+  readonly step?: number;
   readonly what: string;
   readonly got: unknown;
   readonly want: unknown;
+}
+
+/** Throw a mismatch as "what: expected W, received G" (for checkRun), or do nothing. */
+export function throwMismatch(m: Mismatch | undefined): void {
+  if (m !== undefined) throw new Error(`${m.what}: expected ${show(m.want)}, received ${show(m.got)}`);
 }
 
 /**

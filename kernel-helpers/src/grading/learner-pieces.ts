@@ -295,8 +295,17 @@ function blameClass(cls: new (...args: unknown[]) => object, label: PieceLabel):
   return LearnerPiece;
 }
 
-/** A learner's export, wrapped so that it names itself when it breaks inside the engine. */
+/**
+ * A learner's export, wrapped so that it names itself when it breaks inside the engine: a
+ * class, a function, or a plain object of functions (one per symbol, as `{ insertEntry,
+ * storeNode }`).
+ */
 export function blamed<T>(value: T, label: PieceLabel): T {
+  if (typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, v]) => [key, typeof v === "function" ? blamed(v, { ...label, symbol: key }) : v]),
+    ) as T;
+  }
   if (typeof value !== "function") return value;
   const isClass = /^class[\s{]/.test(Function.prototype.toString.call(value));
   return (isClass ? blameClass(value as unknown as new (...args: unknown[]) => object, label) : blameFunction(value as () => unknown, label, `${label.symbol}()`)) as T;

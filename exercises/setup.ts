@@ -43,10 +43,19 @@ let deadline = Date.now() + limitMs;
 let ticks = 0;
 const progress = process.env["WORKBOOK_PROGRESS"];
 
+// Until the first test starts, the learner's module is loading: an error then reaches the
+// report as a bare message, without its name, so the name goes into the message.
+let loading = true;
+
 beforeEach((context) => {
+  loading = false;
   if (progress) appendFileSync(progress, `${context.task.fullTestName ?? context.task.name}\n`);
   deadline = Date.now() + limitMs;
 });
+
+function named(name: string, message: string): string {
+  return loading ? `${name}: ${message}` : message;
+}
 
 const globals = globalThis as Record<string, unknown>;
 
@@ -54,7 +63,8 @@ globals["__workbookLoopGuard"] = (line?: number) => {
   // Reading the clock on every iteration would slow tight loops; every 1024th call checks.
   if ((++ticks & 1023) === 0 && Date.now() > deadline) {
     const where = line === undefined ? "a loop" : `the loop at line ${line} of your cell`;
-    throw new TimeLimitExceeded(`your code ran longer than ${limitMs / 1000} s in ${where}: is there an infinite loop?`);
+    const when = loading ? " while the cell's top level ran" : "";
+    throw new TimeLimitExceeded(named("TimeLimitExceeded", `your code ran longer than ${limitMs / 1000} s in ${where}${when}: is there an infinite loop?`));
   }
 };
 
@@ -99,9 +109,9 @@ function checkBuiltins(): void {
   if (broken.length === 0) return;
   for (const s of broken) Object.defineProperty(s.owner, s.key, s.descriptor);
   const names = broken.map((s) => s.name.replace(/^globalThis\./, ""));
+  const list = `${names.slice(0, 3).join(", ")}${names.length > 3 ? ` and ${names.length - 3} more` : ""}`;
   throw new BuiltinReplaced(
-    `your code replaced the built-in ${names.slice(0, 3).join(", ")}${names.length > 3 ? ` and ${names.length - 3} more` : ""}: ` +
-      `the tests need the real one (in the notebook, restart the kernel to get it back)`,
+    named("BuiltinReplaced", `your code replaced the built-in ${list}: the tests need the real one (in the notebook, restart the kernel to get it back)`),
   );
 }
 

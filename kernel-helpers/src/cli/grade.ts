@@ -11,6 +11,7 @@ import path from "node:path";
 import { type GradeReport, GradeReport as Report, gradeSource } from "../grading/grade.js";
 import { exerciseIdOf } from "../grading/inject.js";
 import { type Exercise, ExerciseNotFoundError, allExercises, exerciseIdInSource, findExercise } from "../grading/manifest.js";
+import { scoreboard } from "../grading/scoreboard.js";
 import { closeCellCompiler } from "../grading/submission.js";
 import { CHECKOUT } from "../kernel/kernelspec.js";
 import { NOTEBOOKS_DIR, NotebookNotFoundError, cellSource, readNotebook, resolveNotebook } from "../runner/run-notebook.js";
@@ -64,21 +65,6 @@ function shown(file: string): string {
   return rel.startsWith("..") || path.isAbsolute(rel) ? file : rel;
 }
 
-interface Row {
-  readonly id: string;
-  readonly title: string;
-  readonly score: string;
-  readonly status: string;
-}
-
-/** The scoreboard, its columns as wide as their widest cell. */
-export function scoreboard(rows: readonly Row[]): string[] {
-  const width = (pick: (r: Row) => string, header: string) => Math.max(header.length, ...rows.map((r) => pick(r).length));
-  const w = { id: width((r) => r.id, "id"), title: width((r) => r.title, "exercise"), score: width((r) => r.score, "tests") };
-  const line = (r: Row) => `${r.id.padEnd(w.id)}  ${r.title.padEnd(w.title)}  ${r.score.padStart(w.score)}  ${r.status}`.trimEnd();
-  return [line({ id: "id", title: "exercise", score: "tests", status: "status" }), ...rows.map(line)];
-}
-
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   if (args.flags.has("help")) return void console.log(HELP);
@@ -112,10 +98,8 @@ async function main(): Promise<void> {
     return;
   }
   const rows = reports.map((r) => ({ id: r.exercise.id, title: r.exercise.title, score: `${r.passed}/${r.total}`, status: r.status }));
-  const board = scoreboard(rows);
   console.log("");
-  for (const l of board) console.log(l);
-  console.log("-".repeat(Math.max(...board.map((l) => l.length))));
+  for (const l of scoreboard(rows)) console.log(l);
   console.log(`Total: ${passedExercises}/${reports.length} exercises pass, ${passedTests}/${totalTests} tests`);
   for (const r of reports.filter((r) => r.problems.length > 0 && (r.status === "suite-changed" || r.status === "crashed"))) {
     console.log(`${r.exercise.id}: ${r.problems[0]!.message}`);

@@ -9,10 +9,11 @@
  *   checksum of "abc": expected 7 to be 9 // Object.is equality
  *
  * Every report says it the other way round, the way the exercises and the suites' own
- * messages do: `expected 3808858755, received 477` (a custom message stays in front). Long
- * values are shortened around the first place where they differ, keeping both: a report
- * line never loses its "received". Other messages (thrown errors, `to throw`, `to have a
- * length of`) pass through, without the `AssertionError:` prefix.
+ * messages do: `expected 3808858755, received 477` (a custom message stays in front;
+ * `.not.toBe(E)` reads "expected anything but E"). Long values are shortened around the
+ * first place where they differ, keeping both: a report line never loses its "received".
+ * Other messages (thrown errors, `to throw`, `to have a length of`) pass through, without
+ * the `AssertionError:` prefix.
  */
 
 /** Longest line a report shows. */
@@ -62,9 +63,14 @@ export function parseComparison(message: string): Comparison | undefined {
   if (objectIs) rest = rest.slice(0, -OBJECT_IS.length);
   for (const m of rest.matchAll(EQUALITY)) {
     if (m[1] === "be" && !objectIs) continue;
-    const received = rest.slice(0, m.index);
-    const expected = rest.slice(m.index + m[0].length);
-    if (balanced(received) && balanced(expected)) return { prefix, expected, received };
+    let received = rest.slice(0, m.index);
+    let expected = rest.slice(m.index + m[0].length);
+    // `.not.toBe(E)`: chai says "expected R not to be E".
+    const negated = received.endsWith(" not");
+    if (negated) received = received.slice(0, -" not".length);
+    if (!balanced(received) || !balanced(expected)) continue;
+    [expected, received] = plainZeros(expected, received);
+    return { prefix, expected: negated ? `anything but ${expected}` : expected, received };
   }
   return undefined;
 }
@@ -76,14 +82,30 @@ function firstDifference(a: string, b: string): number {
   return i;
 }
 
-/** Exactly `width` characters of `value` (when longer), starting a little before index `at`. */
+/**
+ * At most `width` characters of `value`: from a little before index `at` (at a word
+ * boundary when one is near), with `…` where something was left out.
+ */
 function window(value: string, at: number, width: number): string {
   if (value.length <= width) return value;
-  const start = Math.max(0, Math.min(at - Math.floor(width / 3), value.length - width));
-  let out = value.slice(start, start + width);
-  if (start > 0) out = `…${out.slice(1)}`;
-  if (start + width < value.length) out = `${out.slice(0, -1)}…`;
-  return out;
+  // The leading "…" takes one character, so a window that ends at the end can start one later.
+  let start = Math.max(0, Math.min(at - Math.floor(width / 3), value.length - width + 1));
+  if (start > 0) {
+    const space = value.indexOf(" ", start);
+    if (space !== -1 && space < Math.min(start + 12, at)) start = space + 1;
+  }
+  const head = start > 0 ? "…" : "";
+  const room = width - head.length;
+  const body = value.slice(start, start + room);
+  return start + room < value.length ? `${head}${body.slice(0, -1)}…` : `${head}${body}`;
+}
+
+/** chai writes zero as +0; say 0 unless a -0 is there to tell apart. */
+function plainZeros(a: string, b: string): [string, string] {
+  const signedZero = /(?<![\w.])-0(?![\w.])/;
+  if (signedZero.test(a) || signedZero.test(b)) return [a, b];
+  const plus = /(?<![\w.])\+0(?![\w.])/g;
+  return [a.replace(plus, "0"), b.replace(plus, "0")];
 }
 
 function shorten(text: string, width: number): string {
@@ -93,7 +115,9 @@ function shorten(text: string, width: number): string {
 /** The first meaningful line of a test failure, in the report's words, at most MAX_REASON long. */
 export function oneLine(message: string): string {
   const first = message.split("\n").map((l) => l.trim()).find((l) => l !== "" && !l.startsWith("at ")) ?? message.trim();
-  const cleaned = first.replace(/^AssertionError(?: \[\w+\])?: /, "");
+  // The test process names errors thrown while the module loads in the message itself, so
+  // a stack can say the name twice.
+  const cleaned = first.replace(/^AssertionError(?: \[\w+\])?: /, "").replace(/^(\w+): \1: /, "$1: ");
   const comparison = parseComparison(cleaned);
   if (!comparison) return shorten(cleaned.endsWith(OBJECT_IS) ? cleaned.slice(0, -OBJECT_IS.length) : cleaned, MAX_REASON);
   const prefix = shorten(comparison.prefix, 80);

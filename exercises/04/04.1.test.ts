@@ -5,14 +5,15 @@
  * every insert lands on.
  */
 import { describe, expect, it } from "vitest";
-import { failureOf as errorOf } from "../support/errors.js";
-import { checkModel } from "../support/model.js";
-import { rng as seeded } from "../support/random.js";
+import { checkRun, errorOf, rng as seeded } from "../../test-support/index.js";
 import { BufferPoolManager, type BufferPool, LruReplacer, MemoryDiskManager, SlottedPage, HeapFile, type PageId } from "@workbook/engine";
 import { FreeSpaceTree } from "@submission";
 
 /** Integers in [0, n) from a seed. */
-const rng = (seed: number): ((n: number) => number) => seeded(seed).int;
+const rng = (seed: number): ((n: number) => number) => {
+  const r = seeded(seed);
+  return (n) => r.int(n);
+};
 
 /** What a correct map records for `free` bytes: the category, times the step. */
 function guaranteed(free: number, pageSize: number): number {
@@ -208,7 +209,7 @@ describe("04.1 FreeSpaceMap · against a model", () => {
       return { op: "find", needed: r(10) === 0 ? r(pageSize + 64) : r(pageSize / 3) };
     });
     const step = pageSize / 256;
-    checkModel(`${pageSize}-byte pages`, ops, (run) => {
+    checkRun(ops, (run) => {
       const fsm = new FreeSpaceTree(pageSize);
       const model = new Map<number, number>(); // page → category
       for (const o of run) {
@@ -230,7 +231,7 @@ describe("04.1 FreeSpaceMap · against a model", () => {
       }
       const expected = [...model.entries()].sort((a, b) => a[0] - b[0]).map(([pageId, category]) => ({ pageId, category, freeBytes: category * step }));
       expect(fsm.snapshot(), "snapshot at the end").toEqual(expected);
-    }, showOp);
+    }, { seed: `${pageSize}-byte pages`, show: showOp });
   });
 });
 
@@ -312,7 +313,7 @@ describe("04.1 FreeSpaceMap · inside the engine's TableHeap", () => {
         if (k < 80) return { op: "delete", pick: r(1000) };
         return { op: "update", pick: r(1000), length: size() };
       });
-      checkModel(`seed ${seed}`, ops, (run) => {
+      checkRun(ops, (run) => {
         const { heap, pool } = heapWithMap(pageSize, 3);
         const live: { pageId: PageId; slot: number }[] = [];
         const step = pageSize / 256;
@@ -339,7 +340,7 @@ describe("04.1 FreeSpaceMap · inside the engine's TableHeap", () => {
           }
         }
         expect([...heap.scan()].length, "tuples scanned at the end").toBe(live.length);
-      }, (o) => (o.op === "insert" ? `insert ${o.length} B` : o.op === "delete" ? `delete #${o.pick}` : `update #${o.pick} to ${o.length} B`));
+      }, { seed, show: (o) => (o.op === "insert" ? `insert ${o.length} B` : o.op === "delete" ? `delete #${o.pick}` : `update #${o.pick} to ${o.length} B`) });
     }
   });
 });

@@ -3,14 +3,15 @@
  * when they break inside the engine; and @workbook/helpers that does not load the grader.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import * as engine from "@workbook/engine";
 // The built module, as a notebook loads it: it requires the grader's compiled submission.js lazily.
 import { learnerEngine, LearnerPieceError, rememberPassed, savedPiece, yours } from "../dist/grading/learner-pieces.js";
-import { solutionSource } from "../src/grading/inject.js";
+import { solutionInjector, solutionSource } from "../src/grading/inject.js";
+import { type Notebook, resolveNotebook, runNotebook } from "../src/runner/run-notebook.js";
 
 const CHECKOUT = path.resolve(__dirname, "../..");
 let stateDir: string;
@@ -115,6 +116,48 @@ describe("the learner's engine", () => {
     expect(rows.find((r) => r.exercise === "04.1")).toMatchObject({ whose: "yours", grade: "12/12 on 2026-12-05", component: "Free-space map" });
     expect(rows.find((r) => r.exercise === "04.2")).toMatchObject({ whose: "reference", grade: "not passed yet" });
   });
+});
+
+/** The solution of `id` as a learner's cell that passed (not marked as the reference). */
+function passAsLearner(id: string, passed = 20): void {
+  rememberPassed(id, `// Exercise ${id}\n${solutionSource(id)}`, passed, passed);
+}
+
+/** Every line a notebook run printed that says whose piece it uses. */
+function usingLines(file: string): string[] {
+  const nb = JSON.parse(readFileSync(file, "utf8")) as Notebook;
+  return nb.cells
+    .flatMap((c) => c.outputs ?? [])
+    .flatMap((o) => (o.output_type === "stream" ? [(o as { text: string | string[] }).text].flat().join("").split("\n") : []))
+    .filter((line) => line.startsWith("Using "));
+}
+
+describe("notebook 04 on the learner's engine", () => {
+  it("with every exercise it builds on passed, it uses no reference piece for them", async () => {
+    for (const id of ["02.1", "03.1", "03.3"]) passAsLearner(id);
+    const report = await runNotebook(resolveNotebook("04"), {
+      outDir: mkdtempSync(path.join(os.tmpdir(), "nb-learner-")),
+      transformCell: solutionInjector(),
+      kernel: { env: { ...process.env, WORKBOOK_STATE_DIR: stateDir } },
+    });
+    expect(report.cells.filter((c) => c.status !== "ok")).toEqual([]);
+    const used = usingLines(report.output);
+    expect(used.filter((line) => line.includes("engine's")), "pieces the run took from the engine").toEqual([]);
+    for (const piece of ["free-space map", "buffer pool", "clock replacer", "slotted page", "table heap"]) {
+      expect(used.some((line) => line.startsWith(`Using your ${piece} (`)), `a line saying the ${piece} is yours, in:\n${used.join("\n")}`).toBe(true);
+    }
+  }, 600_000);
+
+  it("with a learner's pool that breaks inside the engine, the run fails with an error naming the pool", async () => {
+    rememberPassed("03.3", BROKEN_POOL, 25, 25);
+    const report = await runNotebook(resolveNotebook("04"), {
+      outDir: mkdtempSync(path.join(os.tmpdir(), "nb-learner-")),
+      kernel: { env: { ...process.env, WORKBOOK_STATE_DIR: stateDir } },
+    });
+    const failed = report.cells.filter((c) => c.status === "error");
+    expect(failed.length, "failed cells").toBe(1);
+    expect(failed[0]!.error).toMatch(/your buffer pool \(BufferPoolManager, exercise 03\.3\) threw TypeError: .* called by the engine's \S+/);
+  }, 600_000);
 });
 
 describe("@workbook/helpers", () => {

@@ -12,6 +12,9 @@ import { solutionInjector } from "../src/grading/inject.js";
 import { type Notebook, listNotebooks, runNotebook } from "../src/runner/run-notebook.js";
 
 const notebooks = listNotebooks();
+// The learner's remembered pieces (learner-pieces.ts) must not leak into these runs, nor
+// these runs into them: every kernel gets an empty state folder of its own.
+const kernelEnv = () => ({ ...process.env, WORKBOOK_STATE_DIR: mkdtempSync(path.join(os.tmpdir(), "nb-state-")) });
 const JUPYTER = ["/usr/bin/jupyter", "jupyter"].find((j) => spawnSync(j, ["nbconvert", "--version"]).status === 0);
 
 function gradeOutputs(file: string): string[] {
@@ -27,13 +30,17 @@ it("there is at least the welcome notebook", () => {
 
 describe.each(notebooks.map((n) => [path.basename(n, ".ipynb"), n] as const))("%s", (_name, file) => {
   it("runs cleanly with the untouched starters, every grade cell reporting failures", async () => {
-    const report = await runNotebook(file, { outDir: mkdtempSync(path.join(os.tmpdir(), "nb-starters-")) });
+    const report = await runNotebook(file, { outDir: mkdtempSync(path.join(os.tmpdir(), "nb-starters-")), kernel: { env: kernelEnv() } });
     expect(report.cells.filter((c) => c.status !== "ok")).toEqual([]);
     for (const line of gradeOutputs(report.output)) expect(line).toMatch(/: 0\/\d+ tests pass$/);
   }, 600_000);
 
   it("runs cleanly with the solutions, every grade cell passing", async () => {
-    const report = await runNotebook(file, { outDir: mkdtempSync(path.join(os.tmpdir(), "nb-solutions-")), transformCell: solutionInjector() });
+    const report = await runNotebook(file, {
+      outDir: mkdtempSync(path.join(os.tmpdir(), "nb-solutions-")),
+      transformCell: solutionInjector(),
+      kernel: { env: kernelEnv() },
+    });
     expect(report.cells.filter((c) => c.status !== "ok")).toEqual([]);
     const grades = gradeOutputs(report.output);
     expect(grades.length).toBeGreaterThan(0);
@@ -48,6 +55,7 @@ describe.each(notebooks.map((n) => [path.basename(n, ".ipynb"), n] as const))("%
     const run = spawnSync(JUPYTER ?? "jupyter", ["nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.timeout=600", "--output-dir", out, file], {
       encoding: "utf8",
       timeout: 900_000,
+      env: kernelEnv(),
     });
     expect(run.status, run.stderr).toBe(0);
     const nb = JSON.parse(readFileSync(path.join(out, path.basename(file)), "utf8")) as Notebook;

@@ -116,6 +116,48 @@ describe("errors", () => {
   });
 });
 
+describe("cells that would break the kernel", () => {
+  it("refuses process.exit, process.abort and process.kill of its own process, keeping the kernel and its variables", async () => {
+    await kernel.execute("const kept = 7;");
+    for (const code of ["process.exit(1)", "process.abort()", "process.kill(process.pid)", 'process.kill(process.pid, "SIGKILL")']) {
+      const r = await kernel.execute(code);
+      expect(r.reply, code).toMatchObject({ status: "error", ename: "ProcessExitRefused" });
+      expect(String(r.reply["evalue"]), code).toMatch(/would stop the kernel and lose every variable; throw an error instead/);
+    }
+    expect(kernel.alive).toBe(true);
+    expect((await kernel.execute("kept")).outputs[0]).toMatchObject({ data: { "text/plain": "7" } });
+  });
+
+  it("puts back a built-in a cell replaced, says which, and later cells compile and run", async () => {
+    const r = await kernel.execute("Array.prototype.push = function () { return 0; };\n1");
+    expect(r.reply["status"]).toBe("ok");
+    const note = r.outputs.find((o) => o.output_type === "stream" && o.name === "stderr");
+    expect(note).toMatchObject({ text: expect.stringContaining("replaced or deleted built-in Array.prototype.push") });
+    expect(note).toMatchObject({ text: expect.stringContaining("The kernel has put the original back") });
+    const next = await kernel.execute("const xs: number[] = [];\nxs.push(1, 2);\nxs.length");
+    expect(next.outputs).toEqual([expect.objectContaining({ data: { "text/plain": "2" } })]);
+  });
+
+  it("puts back a built-in deleted by a timer between cells, before the next cell compiles", async () => {
+    await kernel.execute("setTimeout(() => { delete (Map.prototype as any).get; }, 0);");
+    await new Promise((r) => setTimeout(r, 100));
+    const r = await kernel.execute("new Map([[1, 'one']]).get(1)");
+    expect(r.outputs[0]).toMatchObject({ name: "stderr", text: expect.stringContaining("Map.prototype.get") });
+    expect(r.outputs[1]).toMatchObject({ data: { "text/plain": "'one'" } });
+  });
+
+  it("says a restart is needed when a replaced built-in was made read-only", async () => {
+    const r = await kernel.execute(
+      "const hypot = Math.hypot;\n" +
+        'Object.defineProperty(Math, "hypot", { value: (...a: number[]) => hypot(...a), writable: false, configurable: false });',
+    );
+    expect(r.outputs[0]).toMatchObject({
+      name: "stderr",
+      text: expect.stringMatching(/changed built-in Math\.hypot so that it cannot be put back .*restart the kernel/s),
+    });
+  });
+});
+
 describe("display", () => {
   it("sends multi-MIME display_data and updates it in place by display id", async () => {
     const r = await kernel.execute(

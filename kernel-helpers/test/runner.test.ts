@@ -67,6 +67,19 @@ describe("runner", () => {
     expect(executed.cells[2].outputs).toEqual([]);
   });
 
+  it("runs a notebook saved outside the checkout that imports the workbook's packages", async () => {
+    const dir = tmp();
+    expect(path.relative(path.resolve(__dirname, "../.."), dir).startsWith("..")).toBe(true);
+    const file = writeNotebook(dir, "05-elsewhere.ipynb", [
+      'import { crc32c } from "@workbook/engine";\nimport { uniformKeys } from "@workbook/datasets";\nimport { MIME_BUNDLE } from "@workbook/helpers";',
+      "const next = uniformKeys(1, 10);\n[crc32c(new Uint8Array([1, 2, 3])), typeof next(), typeof MIME_BUNDLE]",
+    ]);
+    const report = await runNotebook(file, { outDir: path.join(dir, "out") });
+    expect(report.cells.map((c) => c.error ?? c.status)).toEqual(["ok", "ok"]);
+    const executed = JSON.parse(readFileSync(report.output, "utf8"));
+    expect(executed.cells[1].outputs[0]).toMatchObject({ data: { "text/plain": "[ 4046516766, 'number', 'symbol' ]" } });
+  });
+
   it("names the notebooks that exist when none matches", () => {
     expect(() => resolveNotebook("77")).toThrow(NotebookNotFoundError);
     expect(() => resolveNotebook("77")).toThrow(/no notebook matches '77' in .*notebooks \(there are: 00-welcome/);

@@ -1,0 +1,81 @@
+/**
+ * A kernel that dies comes back and says why: the supervisor from the kernel spec, over
+ * the real protocol. The kernel runs with a small heap so that running out of memory
+ * takes seconds, not minutes.
+ */
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { findKernelSpec } from "../src/kernel/kernelspec.js";
+import { KernelClient } from "../src/runner/kernel-client.js";
+
+const NOTEBOOKS = path.resolve(__dirname, "../../notebooks");
+let kernel: KernelClient;
+
+/** The registered spec, with the heap capped for the kernel under test. */
+function smallHeapSpec() {
+  const { spec } = findKernelSpec();
+  return { ...spec, env: { ...spec.env, NODE_OPTIONS: "--max-old-space-size=128" } };
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ESRCH") return false;
+    throw e;
+  }
+}
+
+/** The pid of the process that runs cells (the supervisor's child), asked of the kernel itself. */
+async function cellPid(k: KernelClient): Promise<number> {
+  const r = await k.execute("process.pid");
+  return Number((r.outputs[0] as { data: Record<string, string> }).data["text/plain"]);
+}
+
+beforeAll(async () => {
+  kernel = await KernelClient.start({ cwd: NOTEBOOKS, spec: smallHeapSpec() });
+});
+afterAll(async () => {
+  await kernel?.shutdown();
+});
+
+describe("kernel restart", () => {
+  it("answers a cell that ran out of memory with OutOfMemory, restarts, and tells the next cell what was lost", async () => {
+    await kernel.execute("const before = 5;");
+    const oom = await kernel.execute("new Array(2 ** 31).fill(0)", { timeoutMs: 90_000 });
+    expect(oom.reply).toMatchObject({ status: "error", ename: "OutOfMemory", execution_count: 2 });
+    expect(String(oom.reply["evalue"])).toMatch(/^The kernel ran out of memory \(JavaScript's heap is limited to \d+ MB\) while running this cell and restarted: every variable/);
+    expect(oom.outputs).toEqual([expect.objectContaining({ output_type: "error", ename: "OutOfMemory" })]);
+
+    const next = await kernel.execute("1 + 1");
+    expect(next.reply).toMatchObject({ status: "ok", execution_count: 3 });
+    expect(next.outputs[0]).toMatchObject({ name: "stderr", text: expect.stringMatching(/^The kernel ran out of memory .* while running cell \[2\] and restarted/) });
+    expect(next.outputs[1]).toMatchObject({ data: { "text/plain": "2" } });
+    expect((await kernel.execute("before")).reply).toMatchObject({ status: "error", evalue: expect.stringContaining("Cannot find name 'before'") });
+    expect(kernel.alive).toBe(true);
+  });
+
+  it("restarts a kernel process killed from outside, and says so in the next cell", async () => {
+    const pid = await cellPid(kernel);
+    process.kill(pid, "SIGKILL");
+    // A request sent in the instant the process dies is lost with it (as with any kernel);
+    // one sent after ZeroMQ has seen the connection drop waits for the new kernel.
+    await new Promise((r) => setTimeout(r, 1000));
+    const r = await kernel.execute("2 + 2");
+    expect(r.outputs[0]).toMatchObject({ name: "stderr", text: expect.stringContaining("The kernel was killed (SIGKILL)") });
+    expect(r.outputs[1]).toMatchObject({ data: { "text/plain": "4" } });
+    expect(await cellPid(kernel)).not.toBe(pid);
+  });
+
+  it("does not outlive a supervisor killed with SIGKILL", async () => {
+    const k = await KernelClient.start({ cwd: NOTEBOOKS });
+    const pid = await cellPid(k);
+    expect(pid).not.toBe(k.process.pid);
+    k.process.kill("SIGKILL");
+    const deadline = Date.now() + 5_000;
+    while (isRunning(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(isRunning(pid)).toBe(false);
+    k.close();
+  });
+});

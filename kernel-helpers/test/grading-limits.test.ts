@@ -1,0 +1,66 @@
+/**
+ * Failures in graded code are fast and say what happened: an endless loop at the top level
+ * of the cell stops in seconds with `TimeLimitExceeded` naming its line; an allocation
+ * without bound hits the test process's heap cap in seconds and is reported against the
+ * test that ran it; a replaced built-in is named (and put back, so later tests run).
+ */
+import { describe, expect, it } from "vitest";
+import { type GradeReport, gradeSource } from "../src/grading/grade.js";
+
+const HEADER = "// Exercise 00.2 · CRC-32C: write crc32c.\n";
+const STUB = "function crc32c(bytes: Uint8Array, previous = 0): number {\n  return 0;\n}\n";
+
+async function timed(source: string): Promise<{ report: GradeReport; seconds: number }> {
+  const started = Date.now();
+  const report = await gradeSource("00.2", source);
+  return { report, seconds: (Date.now() - started) / 1000 };
+}
+
+describe("limits on graded code", () => {
+  it("stops an endless loop at the cell's top level within seconds, naming its line", async () => {
+    const { report, seconds } = await timed(`${HEADER}${STUB}let spins = 0;\nwhile (true) {\n  spins++;\n}\n`);
+    expect(report.status).toBe("crashed");
+    expect(report.problems[0]!.message).toBe(
+      "loading your code failed: TimeLimitExceeded: your code ran longer than 5 s in the loop at line 6 of your cell while the cell's top level ran: is there an infinite loop?",
+    );
+    expect(seconds).toBeLessThan(40);
+  }, 120_000);
+
+  it("fails an allocation without bound within seconds, as out of memory, against the test that ran it", async () => {
+    const cell = `${HEADER}function crc32c(bytes: Uint8Array, previous = 0): number {\n  const kept: number[][] = [];\n  for (;;) kept.push(new Array(1e6).fill(previous));\n}\n`;
+    const { report, seconds } = await timed(cell);
+    expect(report.status).toBe("failed");
+    const [first, ...rest] = report.tests;
+    expect(first!.reason).toMatch(/^OutOfMemory: your code used more than the 256 MB the tests may use/);
+    for (const t of rest) expect(t.reason).toBe(`not run: the test process ran out of memory in "${first!.name}"`);
+    expect(seconds).toBeLessThan(60);
+  }, 120_000);
+
+  it("names a built-in the cell replaced instead of failing with no reason", async () => {
+    const { report } = await timed(`${HEADER}Array.prototype.push = function () {\n  return 0;\n};\n${STUB}`);
+    expect(report.status).toBe("crashed");
+    expect(report.problems[0]!.message).toBe(
+      "loading your code failed: BuiltinReplaced: your code replaced the built-in Array.prototype.push: the tests need the real one (in the notebook, restart the kernel to get it back)",
+    );
+  }, 120_000);
+
+  it("puts back a built-in replaced during a test, so the tests after it run normally", async () => {
+    const cell = [
+      HEADER + `import { crc32c as reference } from "@workbook/engine";`,
+      `let broke = false;`,
+      `function crc32c(bytes: Uint8Array, previous = 0): number {`,
+      `  if (!broke) {`,
+      `    broke = true;`,
+      `    Math.max = () => 0;`,
+      `  }`,
+      `  return reference(bytes, previous);`,
+      `}`,
+    ].join("\n");
+    const { report } = await timed(cell);
+    const failed = report.tests.filter((t) => !t.passed);
+    expect(failed.map((t) => t.reason)).toEqual([
+      "BuiltinReplaced: your code replaced the built-in Math.max: the tests need the real one (in the notebook, restart the kernel to get it back)",
+    ]);
+    expect(report.passed).toBe(report.total - 1);
+  }, 120_000);
+});

@@ -1,7 +1,8 @@
 /**
  * The workbook kernel: entry point and main thread
  * =================================================
- * Started by Jupyter as `node kernel/main.js <connection-file>` in the notebook's folder.
+ * Started in the notebook's folder as `node kernel/main.js <connection-file>`, by the
+ * supervisor that the kernel spec names (supervisor.js), or directly.
  * The main thread runs cells (see executor.ts); the worker thread (front.ts) owns the
  * sockets. Everything a cell prints, displays, returns or throws becomes an iopub message
  * whose parent is the request that ran the cell:

@@ -3,7 +3,11 @@
  * Timings themselves are never asserted; budgets are tiny so the file runs in seconds.
  */
 import { describe, expect, it } from "vitest";
+import path from "node:path";
+import { BufferPoolManager, LruReplacer } from "@workbook/engine";
 import { bench, BenchError, benchSeries, benchSize, compareRounds, formatRelative } from "../src/bench/bench.js";
+import { ENGINE_POLICIES, hitPathTasks, hitRatios, replacerHitTasks } from "../src/bench/buffer-pool.js";
+import { benchIsolated } from "../src/bench/isolated.js";
 import { KERNEL_CHANNEL, type KernelChannel, MIME_BUNDLE, type MimeBundle } from "../src/display/bundle.js";
 
 const quick = { time: 50, warmup: false, iterations: 8 } as const;
@@ -237,18 +241,13 @@ describe("interleaved rounds and compare()", () => {
   });
 
   it("at size small, a run measures for a quarter of its time budget", async () => {
-    const timed = async () => {
-      const started = performance.now();
-      await bench({ a: work(100) }, { time: 400, warmup: false });
-      return performance.now() - started;
-    };
     process.env["WORKBOOK_BENCH_SIZE"] = "small";
     try {
-      expect(await timed()).toBeLessThan(300);
+      expect((await bench({ a: work(100) }, { time: 400, warmup: false })).timeMs).toBe(100);
     } finally {
       process.env["WORKBOOK_BENCH_SIZE"] = "full";
     }
-    expect(await timed()).toBeGreaterThanOrEqual(400);
+    expect((await bench({ a: work(100) }, { time: 400, warmup: false })).timeMs).toBe(400);
   });
 
   it("benchSize() is small under tests and CI, full otherwise, and obeys WORKBOOK_BENCH_SIZE", () => {
@@ -258,5 +257,47 @@ describe("interleaved rounds and compare()", () => {
     expect(benchSize({ VITEST: "true", WORKBOOK_BENCH_SIZE: "full" })).toBe("full");
     expect(benchSize({ WORKBOOK_BENCH_SIZE: "small" })).toBe("small");
     expect(() => benchSize({ WORKBOOK_BENCH_SIZE: "huge" })).toThrow(/must be "small" or "full"/);
+  });
+});
+
+describe("benchIsolated: each contender in a worker thread of its own", () => {
+  const tasks = path.join(__dirname, "..", "dist", "bench", "buffer-pool.js");
+
+  it("times the workers in interleaved rounds and compares them like bench()", async () => {
+    const result = await benchIsolated(tasks, "poolHitTask", ["Map.get (no pool)", "clock alone", "pool + clock"], { time: 60, warmup: true, perCall: 1000 });
+    expect(result.rows.map((r) => r.name)).toEqual(["Map.get (no pool)", "clock alone", "pool + clock"]);
+    for (const row of result.rows) {
+      expect(row.rounds).toHaveLength(5);
+      expect(row.opsPerSec).toBeGreaterThan(0);
+    }
+    const c = result.compare("pool + clock", "Map.get (no pool)");
+    expect(c.low).toBeLessThanOrEqual(c.ratio);
+    expect(c.text).not.toBe("n/a");
+  });
+
+  it("names the task a worker could not build, and refuses a relative module path", async () => {
+    await expect(benchIsolated(tasks, "poolHitTask", ["pool + FIFO"], { time: 10, warmup: false })).rejects.toThrow(/"pool \+ FIFO".*no hit-path task "pool \+ FIFO" \(there are: Map\.get/);
+    await expect(benchIsolated("dist/bench/buffer-pool.js", "poolHitTask", ["clock alone"], quick)).rejects.toThrow(/absolute path/);
+  });
+});
+
+describe("buffer-pool measurements (notebook 03 and the suite)", () => {
+  it("hit ratios are deterministic and LRU-2 resists the scan flooding that defeats LRU", () => {
+    const sizes = [64];
+    const a = hitRatios(BufferPoolManager, ENGINE_POLICIES, { poolSizes: sizes });
+    const b = hitRatios(BufferPoolManager, ENGINE_POLICIES, { poolSizes: sizes });
+    expect(a).toEqual(b);
+    const at = (workload: string, policy: string) => a.find((r) => r.workload === workload && r.policy === policy)!.hitRatio;
+    expect(at("scan flooding", "LRU-2")).toBeGreaterThan(at("scan flooding", "LRU"));
+    expect(a.map((r) => r.workload + "/" + r.policy)).toHaveLength(9);
+  });
+
+  it("hit-path tasks fetch resident pages only and leave nothing pinned", () => {
+    const tasks = hitPathTasks(BufferPoolManager, ENGINE_POLICIES);
+    expect(Object.keys(tasks)).toEqual(["Map.get (no pool)", "pool + LRU", "pool + clock", "pool + LRU-2"]);
+    const sums = Object.values(tasks).map((t) => t());
+    expect(new Set(sums).size).toBe(1); // every contender reads the same zeroed pages
+    const alone = replacerHitTasks({ LRU: (n) => new LruReplacer(n) });
+    expect(alone["LRU alone"]!()).toBe(1000);
   });
 });

@@ -162,11 +162,14 @@ export class BenchResult implements Displayable {
   readonly title: string;
   readonly baseline: string;
   readonly rows: readonly BenchRow[];
+  /** The measuring time each task got, in ms over all rounds (after the size knob). */
+  readonly timeMs: number;
 
-  constructor(title: string, baseline: string, rows: readonly BenchRow[]) {
+  constructor(title: string, baseline: string, rows: readonly BenchRow[], timeMs = Number.NaN) {
     this.title = title;
     this.baseline = baseline;
     this.rows = rows;
+    this.timeMs = timeMs;
   }
 
   /** The row of one task, or `undefined`. */
@@ -318,28 +321,7 @@ export async function bench(tasks: Readonly<Record<string, BenchTask>>, options:
   for (const name of names) {
     if (typeof tasks[name] !== "function") throw new BenchError(`bench(): task "${name}" is not a function`);
   }
-  const baseline = options.baseline ?? names[0] ?? "";
-  if (!names.includes(baseline)) {
-    throw new BenchError(`bench(): baseline "${baseline}" is not one of the tasks (${names.map((n) => `"${n}"`).join(", ")})`);
-  }
-  const settings = resolve(options.time ?? 500, options);
-  const perCall = checkPerCall(options.perCall ?? 1);
-  const title = options.title ?? "Benchmark";
-
-  const bar = maybeProgress(names.length, title, settings);
-  let measured: Measurement[];
-  try {
-    measured = await measureInterleaved(names.map((name) => ({ name, fn: tasks[name] as BenchTask })), settings, perCall, bar);
-  } finally {
-    bar?.done();
-  }
-  const base = measured[names.indexOf(baseline)] as Measurement;
-  const rows = measured.map((m, i) => ({
-    name: names[i] as string,
-    ...m,
-    relative: base.opsPerSec > 0 ? m.opsPerSec / base.opsPerSec : Number.NaN,
-  }));
-  return new BenchResult(title, baseline, rows);
+  return benchContenders(names.map((name) => inProcess(name, tasks[name] as BenchTask)), options);
 }
 
 /** Measure every task factory at every n, tasks interleaved at each n; see the module header. */
@@ -366,7 +348,7 @@ export async function benchSeries(
   try {
     for (const n of ns) {
       const contenders: Contender[] = [];
-      for (const name of names) contenders.push({ name: `${name} (n = ${n})`, fn: await buildTask(factories, name, n) });
+      for (const name of names) contenders.push(inProcess(`${name} (n = ${n})`, await buildTask(factories, name, n)));
       const measured = await measureInterleaved(contenders, settings, perCallOf(n), bar);
       measured.forEach((m, i) => rows.push({ task: names[i] as string, n, ...m }));
     }
@@ -433,9 +415,25 @@ interface Settings {
   readonly warmupTime: number;
 }
 
-interface Contender {
+/**
+ * Something that can be timed in slices: a task in this process, or one in a worker
+ * thread of its own (`benchIsolated`), so that each contender's code is optimised for it
+ * alone.
+ */
+export interface Contender {
   readonly name: string;
-  readonly fn: BenchTask;
+  /** Run for about `ms` so the code is optimised before the first round. */
+  warmUp(ms: number): Promise<void>;
+  /** Call the task until `ms` have passed and `minCalls` calls were made; push each call's latency (ms) to `into`. */
+  slice(ms: number, minCalls: number, into: number[]): Promise<{ readonly calls: number; readonly ms: number }>;
+}
+
+function inProcess(name: string, fn: BenchTask): Contender {
+  return {
+    name,
+    warmUp: (ms) => warmUp(name, fn, ms),
+    slice: (ms, minCalls, into) => timeSlice(name, fn, ms, minCalls, into),
+  };
 }
 
 interface Measurement {
@@ -463,9 +461,35 @@ function checkPerCall(perCall: number): number {
   return perCall;
 }
 
+/** Time `contenders` as `bench()` does (interleaved rounds) and return its result; for contenders that are not plain tasks. */
+export async function benchContenders(contenders: readonly Contender[], options: BenchOptions = {}): Promise<BenchResult> {
+  const names = contenders.map((c) => c.name);
+  if (names.length === 0) throw new BenchError("bench(): no contenders given");
+  const baseline = options.baseline ?? names[0] ?? "";
+  if (!names.includes(baseline)) {
+    throw new BenchError(`bench(): baseline "${baseline}" is not one of the tasks (${names.map((n) => `"${n}"`).join(", ")})`);
+  }
+  const settings = resolve(options.time ?? 500, options);
+  const title = options.title ?? "Benchmark";
+  const bar = maybeProgress(names.length, title, settings);
+  let measured: Measurement[];
+  try {
+    measured = await measureInterleaved(contenders, settings, checkPerCall(options.perCall ?? 1), bar);
+  } finally {
+    bar?.done();
+  }
+  const base = measured[names.indexOf(baseline)] as Measurement;
+  return new BenchResult(
+    title,
+    baseline,
+    measured.map((m, i) => ({ name: names[i] as string, ...m, relative: base.opsPerSec > 0 ? m.opsPerSec / base.opsPerSec : Number.NaN })),
+    settings.time,
+  );
+}
+
 async function measureInterleaved(contenders: readonly Contender[], settings: Settings, perCall: number, bar: Progress | undefined): Promise<Measurement[]> {
   if (settings.warmup) {
-    for (const c of contenders) await warmUp(c.name, c.fn, settings.warmupTime);
+    for (const c of contenders) await c.warmUp(settings.warmupTime);
   }
   const slice = settings.time / settings.rounds;
   const minCalls = Math.max(1, Math.ceil(settings.iterations / settings.rounds));
@@ -476,7 +500,7 @@ async function measureInterleaved(contenders: readonly Contender[], settings: Se
     const order = contenders.map((_, i) => (round % 2 === 0 ? i : contenders.length - 1 - i));
     for (const i of order) {
       const c = contenders[i] as Contender;
-      const spent = await timeSlice(c, slice, minCalls, latencies[i] as number[]);
+      const spent = await c.slice(slice, minCalls, latencies[i] as number[]);
       (rates[i] as number[])[round] = (spent.calls * perCall * 1e3) / spent.ms;
       bar?.tick();
       await yieldToEventLoop();
@@ -485,15 +509,15 @@ async function measureInterleaved(contenders: readonly Contender[], settings: Se
   return contenders.map((_, i) => summarise(rates[i] as number[], latencies[i] as number[], perCall));
 }
 
-/** Call `c.fn` until `ms` have passed and `minCalls` calls were made; each call's latency (ms) goes to `into`. */
-async function timeSlice(c: Contender, ms: number, minCalls: number, into: number[]): Promise<{ calls: number; ms: number }> {
+/** Call `fn` until `ms` have passed and `minCalls` calls were made; each call's latency (ms) goes to `into`. */
+export async function timeSlice(name: string, fn: BenchTask, ms: number, minCalls: number, into: number[]): Promise<{ calls: number; ms: number }> {
   let calls = 0;
   let spent = 0;
   const started = performance.now();
   try {
     while (calls < minCalls || performance.now() - started < ms) {
       const t0 = performance.now();
-      const value = c.fn();
+      const value = fn();
       if (isPromiseLike(value)) await value;
       const t1 = performance.now();
       into.push(t1 - t0);
@@ -501,7 +525,7 @@ async function timeSlice(c: Contender, ms: number, minCalls: number, into: numbe
       calls++;
     }
   } catch (error) {
-    throw taskError(c.name, error);
+    throw taskError(name, error);
   }
   // A task faster than the clock's resolution can show 0 ms: count it as one tick.
   return { calls, ms: spent > 0 ? spent : 1e-6 * calls };
@@ -534,7 +558,7 @@ function relativeMarginOfError(values: readonly number[]): number {
 }
 
 /** Run the task for `ms` of wall-clock time (and at least 16 times) so V8 optimises it. */
-async function warmUp(name: string, fn: BenchTask, ms: number): Promise<void> {
+export async function warmUp(name: string, fn: BenchTask, ms: number): Promise<void> {
   const end = performance.now() + ms;
   try {
     for (let i = 0; i < 16 || performance.now() < end; i++) {

@@ -1,70 +1,29 @@
 /**
- * Benchmark suite `buffer-pool` (notebook 03): the engine's buffer pool with each replacer.
- *   hit ratio      seeded traces (uniform, zipfian θ = 0.99, zipfian point reads flooded by
- *                  sequential scans) over a 1,000-page table, replayed on pools of 16…512
- *                  frames with LRU, clock and LRU-2; deterministic, so identical on every run
- *   hit path       1,000 fetch + unpin pairs on a pool that holds all 64 pages, per replacer,
- *                  next to a bare Map.get of the same pages (the floor), in the same run
- * The traces come from @workbook/datasets with the notebook's seed, so the numbers match its chart.
+ * Benchmark suite `buffer-pool` (notebook 03), from the same measurement functions as the
+ * notebook's cells (../buffer-pool.ts), with the engine's pool and replacers:
+ *   hit ratio      hitRatios(): seeded traces replayed on pools of 16…512 frames with
+ *                  LRU, clock and LRU-2; deterministic, so identical on every run
+ *   hit path       1,000 fetch + unpin pairs on a pool holding all 64 pages, per replacer,
+ *                  and 1,000 hits on each replacer alone, next to a bare Map.get of the same
+ *                  pages (the floor); every contender in a worker thread of its own (so
+ *                  each pool's replacer call site stays monomorphic), interleaved rounds,
+ *                  medians with the range over rounds
  */
-import { bufferPoolTraces, hitRatio, type Trace, zipfianKeys } from "@workbook/datasets";
-import { BufferPoolManager, ClockReplacer, LruKReplacer, LruReplacer, MemoryDiskManager, type PageId, type Replacer } from "@workbook/engine";
-import { bench } from "../bench.js";
+import { BufferPoolManager } from "@workbook/engine";
+import { benchIsolated } from "../isolated.js";
+import { ENGINE_POLICIES, HITS_PER_CALL, HOT_PAGES, hitRatioChart, hitRatios } from "../buffer-pool.js";
 import type { SuiteResult } from "./types.js";
 
-const POOL_SIZES = [16, 32, 64, 128, 256, 512];
-const SEED = 2024;
-
-function poolHitRatio(t: Trace, frames: number, replacer: Replacer): number {
-  const disk = new MemoryDiskManager({ pageSize: 256 });
-  for (let i = 0; i < t.pages; i++) disk.allocatePage();
-  return hitRatio(t, new BufferPoolManager({ frames, disk, replacer }));
-}
-
-const POLICIES: Record<string, (frames: number) => Replacer> = {
-  LRU: (n) => new LruReplacer(n),
-  clock: (n) => new ClockReplacer(n),
-  "LRU-2": (n) => new LruKReplacer(n, 2),
-};
+const MAP = "Map.get (no pool)";
 
 export async function bufferPoolSuite(): Promise<SuiteResult> {
-  const hitRows: { workload: string; policy: string; frames: number; hitRatio: number }[] = [];
-  for (const w of bufferPoolTraces(SEED)) {
-    for (const [policy, make] of Object.entries(POLICIES)) {
-      for (const frames of POOL_SIZES) hitRows.push({ workload: w.name, policy, frames, hitRatio: poolHitRatio(w, frames, make(frames)) });
-    }
-  }
-
-  const HOT = 64;
-  const keys = Int32Array.from({ length: 1000 }, zipfianKeys(7, HOT));
-  const warmPool = (replacer: Replacer) => {
-    const disk = new MemoryDiskManager({ pageSize: 256 });
-    for (let i = 0; i < HOT; i++) disk.allocatePage();
-    const pool = new BufferPoolManager({ frames: HOT, disk, replacer });
-    for (let i = 0; i < HOT; i++) pool.unpinPage(pool.fetchPage(i as PageId).pageId, false);
-    return () => {
-      let sum = 0;
-      for (let i = 0; i < keys.length; i++) {
-        const page = keys[i] as PageId;
-        sum += pool.fetchPage(page).data[0]!;
-        pool.unpinPage(page, false);
-      }
-      return sum;
-    };
-  };
-  const bare = new Map<number, Uint8Array>(Array.from({ length: HOT }, (_, i) => [i, new Uint8Array(256)]));
-  const hitPath = await bench(
-    {
-      "Map.get (no pool)": () => {
-        let sum = 0;
-        for (let i = 0; i < keys.length; i++) sum += bare.get(keys[i]!)![0]!;
-        return sum;
-      },
-      "pool + LRU": warmPool(new LruReplacer(HOT)),
-      "pool + clock": warmPool(new ClockReplacer(HOT)),
-      "pool + LRU-2": warmPool(new LruKReplacer(HOT, 2)),
-    },
-    { baseline: "Map.get (no pool)", time: 1000, title: "1,000 buffer-pool hits (fetch + unpin), 64 resident pages" },
+  const hitRows = hitRatios(BufferPoolManager, ENGINE_POLICIES);
+  const policies = Object.keys(ENGINE_POLICIES);
+  const hitPath = await benchIsolated(
+    require.resolve("../buffer-pool.js"),
+    "poolHitTask",
+    [MAP, ...policies.map((p) => `pool + ${p}`), ...policies.map((p) => `${p} alone`)],
+    { baseline: MAP, time: 2_000, rounds: 7, perCall: HITS_PER_CALL, title: `${HITS_PER_CALL.toLocaleString("en-US")} hits, ${HOT_PAGES} resident pages` },
   );
 
   const rows: Record<string, unknown>[] = [
@@ -77,35 +36,27 @@ export async function bufferPoolSuite(): Promise<SuiteResult> {
       unit: "% of counted fetches",
       ratio: Number((r.hitRatio / hitRows.find((b) => b.workload === r.workload && b.frames === r.frames && b.policy === "LRU")!.hitRatio).toFixed(3)),
       "ratio to": "LRU",
+      spread: "",
     })),
-    ...hitPath.rows.map((r) => ({
-      measure: "hit path",
-      workload: "1,000 fetch + unpin, 64 resident pages",
-      contender: r.name,
-      frames: HOT,
-      value: Number((r.meanNs / 1000).toFixed(1)),
-      unit: "ns per hit",
-      ratio: Number((r.meanNs / hitPath.row("Map.get (no pool)")!.meanNs).toFixed(2)),
-      "ratio to": "Map.get (time)",
-    })),
+    ...hitPath.rows.map((r) => {
+      // Cost of a hit relative to Map.get: the inverse of the throughput comparison.
+      const c = hitPath.compare(MAP, r.name);
+      return {
+        measure: "hit path",
+        workload: r.name.endsWith(" alone") ? "replacer alone: recordAccess + setEvictable ×2" : "fetch + unpin",
+        contender: r.name,
+        frames: HOT_PAGES,
+        value: Number(r.meanNs.toFixed(1)),
+        unit: "ns per hit",
+        ratio: Number(c.ratio.toFixed(2)),
+        "ratio to": "Map.get (cost)",
+        spread: `${c.low.toFixed(2)}–${c.high.toFixed(2)}`,
+      };
+    }),
   ];
   return {
-    title: "Buffer pool: hit ratio by workload, policy and pool size; cost of a hit next to Map.get",
+    title: "Buffer pool: hit ratio by workload, policy and pool size; cost of a hit next to Map.get (each in its own worker)",
     rows,
-    chart: {
-      title: { text: "Hit ratio against pool size, by workload and replacement policy", subtitle: "1,000-page table; 25,000 counted fetches per point (scan flooding: point reads only)" },
-      data: { values: hitRows },
-      facet: { column: { field: "workload", type: "nominal", title: null, sort: ["uniform", "zipfian", "scan flooding"] } },
-      spec: {
-        width: 220,
-        height: 220,
-        encoding: {
-          x: { field: "frames", type: "quantitative", scale: { type: "log", base: 2 }, axis: { values: POOL_SIZES }, title: "pool size (frames, log scale)" },
-          y: { field: "hitRatio", type: "quantitative", axis: { format: "%" }, scale: { domain: [0, 1] }, title: "hit ratio (% of fetches)" },
-          color: { field: "policy", type: "nominal", title: "policy", sort: ["LRU", "clock", "LRU-2"] },
-        },
-        layer: [{ mark: "line" }, { mark: { type: "point", tooltip: true } }],
-      },
-    },
+    chart: hitRatioChart(hitRows),
   };
 }

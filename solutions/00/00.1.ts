@@ -1,1 +1,0 @@
-../../engine/src/wal/log-record-header.ts

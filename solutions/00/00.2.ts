@@ -1,1 +1,0 @@
-../../engine/src/common/crc32c.ts

@@ -1,1 +1,0 @@
-../../engine/src/ds/hash-map.ts

@@ -1,1 +1,0 @@
-../../engine/src/ds/lru-cache.ts

@@ -1,1 +1,0 @@
-../../engine/src/ds/btree.ts

@@ -1,1 +1,0 @@
-../../engine/src/storage/slotted-page.ts

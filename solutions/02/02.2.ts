@@ -1,1 +1,0 @@
-../../engine/src/storage/tuple-codec.ts

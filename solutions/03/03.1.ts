@@ -1,1 +1,0 @@
-../../engine/src/storage/clock-replacer.ts

@@ -1,1 +1,0 @@
-../../engine/src/storage/lru-k-replacer.ts

@@ -1,1 +1,0 @@
-../../engine/src/storage/buffer-pool-manager.ts

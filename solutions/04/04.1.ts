@@ -1,1 +1,0 @@
-../../engine/src/storage/free-space-tree.ts

@@ -1,1 +1,0 @@
-../../engine/src/storage/heap-file.ts

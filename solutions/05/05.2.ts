@@ -1,1 +1,0 @@
-../../engine/src/index/insert-entry.ts

@@ -1,1 +1,0 @@
-../../engine/src/index/range-scan.ts

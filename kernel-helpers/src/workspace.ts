@@ -110,7 +110,11 @@ function madeFrom(copy: string): string | undefined {
 
 /** What `npm start` says about the copies, one line each (an empty list when there is nothing to say). */
 export function describeCopies(copies: NotebookCopies, shipped: string, learner: string, cwd: string = process.cwd()): string[] {
-  const rel = (p: string) => path.relative(cwd, p) || ".";
+  // Relative to where the learner ran npm start when the folder is below it; absolute otherwise.
+  const rel = (p: string) => {
+    const r = path.relative(cwd, p);
+    return r === "" ? "." : r.startsWith("..") || path.isAbsolute(r) ? p : r;
+  };
   const lines: string[] = [];
   if (copies.copied.length > 0) {
     lines.push(`Copied ${copies.copied.length === 1 ? "1 notebook" : `${copies.copied.length} notebooks`} into ${rel(learner)}/: ${copies.copied.join(", ")}`);

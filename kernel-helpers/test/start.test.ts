@@ -55,6 +55,10 @@ describe("the learner's copies of the notebooks", () => {
     expect(again).toEqual({ copied: [], updated: [], kept: ["00-welcome.ipynb", "01-data-structures.ipynb"] });
     expect(readFileSync(mine, "utf8")).toBe(edited);
     expect(describeCopies(again, shipped, learner)).toEqual([]);
+    // Outside the folder npm start runs in, paths are absolute rather than ../../…
+    expect(describeCopies({ copied: ["00-welcome.ipynb"], updated: [], kept: [] }, shipped, learner, "/nowhere/else")).toEqual([
+      `Copied 1 notebook into ${learner}/: 00-welcome.ipynb`,
+    ]);
   });
 
   it("says, in one line with the way to get it, when a shipped notebook changed after the copy was made", () => {

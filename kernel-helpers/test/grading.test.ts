@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { exerciseIdOf } from "../src/grading/inject.js";
+import { exerciseIdOf, solutionSource } from "../src/grading/inject.js";
 import { type Notebook, cellSource } from "../src/runner/run-notebook.js";
 
 const CHECKOUT = path.resolve(__dirname, "../..");
@@ -59,12 +59,12 @@ describe("npm run grade", () => {
 
     expect(results["loop"]).toMatchObject({ status: "failed" });
     expect(results["loop"]!.tests.filter((t) => !t.passed).map((t) => t.reason)).toContain(
-      "TimeLimitExceeded: your code ran longer than 5 s in a loop: is there an infinite loop?",
+      "TimeLimitExceeded: your code ran longer than 5 s in the loop at line 4 of your cell: is there an infinite loop?",
     );
 
     expect(results["wrong"]).toMatchObject({ status: "failed" });
     const checkValue = results["wrong"]!.tests.find((t) => t.name.includes('"123456789"'))!;
-    expect(checkValue).toEqual({ name: '00.2 crc32c › gives the standard check value for "123456789"', passed: false, reason: "expected 477 to be 3808858755" });
+    expect(checkValue).toEqual({ name: '00.2 crc32c › gives the standard check value for "123456789"', passed: false, reason: "expected 3808858755, received 477" });
 
     const firstReasons = Object.values(results).map((r) => r!.problems[0]?.message ?? r!.tests.find((t) => !t.passed)?.reason);
     expect(new Set(firstReasons).size).toBe(5);
@@ -87,11 +87,29 @@ describe("npm run grade", () => {
     expect(graded.problems[0]!.message).toBe("2 cells in 00-welcome.ipynb claim exercise 00.2; keep one");
   }, 300_000);
 
-  it("prints a scoreboard and exits 0 whatever the score", () => {
-    const out = execFileSync(process.execPath, [CLI, "00"], { encoding: "utf8", cwd: CHECKOUT });
-    expect(out).toMatch(/^00\.1 +Log record header codec +0\/21 +failed$/m);
-    expect(out).toMatch(/^00\.2 +CRC-32C checksum +0\/8 +failed$/m);
-    expect(out).toMatch(/^Total: 0\/2 exercises pass, 0\/29 tests$/m);
+  it("prints a scoreboard of the shipped notebook when the learner has no copy, and exits 0 whatever the score", () => {
+    const empty = mkdtempSync(path.join(os.tmpdir(), "workbook-learner-"));
+    const out = execFileSync(process.execPath, [CLI, "00"], { encoding: "utf8", cwd: CHECKOUT, env: { ...process.env, WORKBOOK_LEARNER_DIR: empty } });
+    expect(out).toMatch(/^Grading notebooks\/00-welcome\.ipynb \(the shipped notebook: you have no copy in /m);
+    expect(out).toMatch(/^00\.1 +Log record header codec +0\/\d+ +failed$/m);
+    expect(out).toMatch(/^00\.2 +CRC-32C checksum +0\/\d+ +failed$/m);
+    expect(out).toMatch(/^Total: 0\/2 exercises pass, 0\/\d+ tests$/m);
+  }, 300_000);
+
+  it("grades the learner's copy in my-notebooks/ when there is one, and `npm run grade -- 00 --json` prints only JSON", () => {
+    const learnerDir = mkdtempSync(path.join(os.tmpdir(), "workbook-learner-"));
+    const copy = path.join(learnerDir, "00-welcome.ipynb");
+    writeFileSync(copy, readFileSync(notebookWith(`${HEADER}${solutionSource("00.2")}`), "utf8"));
+    const stdout = execFileSync("npm", ["run", "grade", "--", "00", "--json"], {
+      encoding: "utf8",
+      cwd: CHECKOUT,
+      env: { ...process.env, WORKBOOK_LEARNER_DIR: learnerDir },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const graded = JSON.parse(stdout) as Graded & { exercises: { notebook: string }[] };
+    const crc = graded.exercises.find((e) => e.id === "00.2")!;
+    expect(crc).toMatchObject({ status: "passed", notebook: copy });
+    expect(graded.exercises.find((e) => e.id === "00.1")).toMatchObject({ status: "failed", passed: 0, notebook: copy });
   }, 300_000);
 
   it("exits 2 with the reason when it cannot run", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { Random, TupleCodec, type Column, type ColumnType, type Row, type Schema, type Value } from "../src/index.js";
+import { Random, TupleCodec, TupleReader, type Column, type ColumnType, type Row, type Schema, type Value } from "../src/index.js";
 import { check, same } from "../../test-support/assert.js";
 import { expectDbError } from "../../test-support/errors.js";
 
@@ -184,5 +184,69 @@ describe("02 tuple codec", () => {
     expectDbError(() => new TupleCodec([{ name: "a", type: "int4" }, { name: "a", type: "int4" }]), "invalid-argument");
     expectDbError(() => new TupleCodec([{ name: "a", type: "varchar" as ColumnType }]), "invalid-argument");
     expectDbError(() => new TupleCodec([{ name: "", type: "int4" }]), "invalid-argument");
+  });
+});
+
+describe("02 tuple reader: lazy decoding (slot_getsomeattrs, attcacheoff)", () => {
+  test("any column, in any order, of a tuple lying inside a larger buffer, equals decode()", () => {
+    const rng = new Random(5);
+    for (let s = 0; s < 150; s++) {
+      const schema: Column[] = Array.from({ length: rng.intBetween(1, 14) }, (_, i) => ({ name: `c${i}`, type: rng.pick(TYPES) }));
+      const codec = new TupleCodec(schema);
+      const reader = new TupleReader(schema);
+      for (let r = 0; r < 8; r++) {
+        const row = schema.map((c) => (rng.bool(0.2) ? null : c.type === "text" && rng.bool(0.2) ? "x".repeat(rng.intBetween(30, 90)) : randomValue(rng, c.type)));
+        const bytes = codec.encode(row);
+        // The tuple as it lies on a page: at an offset in a bigger buffer, garbage around it.
+        const page = rng.bytes(bytes.length + 24);
+        const start = 8 * rng.int(3);
+        page.set(bytes, start);
+        reader.attach(page, start, start + bytes.length);
+        const order = rng.shuffle(schema.map((_, i) => i));
+        for (const i of order) {
+          sameValue(reader.value(i), row[i] as Value, `schema ${s} row ${r} column ${i} (asked in order ${order.join(",")})`);
+          same(reader.isNull(i), row[i] === null, `isNull(${i})`);
+        }
+        row.forEach((v, i) => sameValue(reader.attach(bytes).row()[i], v, `row() column ${i}`));
+      }
+    }
+  });
+
+  test("reading one column locates only the columns up to it", () => {
+    const schema: Schema = [
+      { name: "id", type: "int4" },
+      { name: "date", type: "text" },
+      { name: "delay", type: "int4" },
+      { name: "origin", type: "text" },
+    ];
+    const bytes = new TupleCodec(schema).encode([7, "2001/01/01", -3, "SFO"]);
+    // Break the last column's length: a reader that walked past delay would throw.
+    const broken = bytes.slice();
+    const originAt = new TupleCodec(schema).layout(bytes).columns[3]!.offset;
+    broken[originAt + 3] = 0x7f;
+    const reader = new TupleReader(schema).attach(broken);
+    same(reader.value(0), 7, "id (a cached offset)");
+    same(reader.value(2), -3, "delay, after one text column");
+    expectDbError(() => reader.value(3), "corrupt");
+    expectDbError(() => new TupleCodec(schema).decode(broken), "corrupt");
+  });
+
+  test("corrupt headers and out-of-range columns are refused, never misread", () => {
+    const schema: Schema = [{ name: "n", type: "int8" }, { name: "s", type: "text" }];
+    const bytes = new TupleCodec(schema).encode([-5n, "héllo"]);
+    const reader = new TupleReader(schema);
+    expectDbError(() => reader.attach(bytes, 0, 3), "corrupt");
+    const tooMany = bytes.slice();
+    tooMany[0] = 9;
+    expectDbError(() => reader.attach(tooMany), "corrupt");
+    const badHoff = bytes.slice();
+    badHoff[3] = 12;
+    expectDbError(() => reader.attach(badHoff), "corrupt");
+    reader.attach(bytes);
+    same(reader.value(0), -5n, "int8, negative, from two 32-bit halves");
+    same(reader.value(1), "héllo", "non-ASCII text through the UTF-8 decoder");
+    expectDbError(() => reader.value(2), "out-of-range");
+    expectDbError(() => reader.value(-1), "out-of-range");
+    expectDbError(() => reader.attach(bytes.subarray(0, bytes.length - 2)).value(1), "corrupt");
   });
 });

@@ -71,11 +71,15 @@ describe("kernel restart", () => {
   it("does not outlive a supervisor killed with SIGKILL", async () => {
     const k = await KernelClient.start({ cwd: NOTEBOOKS });
     const pid = await cellPid(k);
-    expect(pid).not.toBe(k.process.pid);
-    k.process.kill("SIGKILL");
-    const deadline = Date.now() + 5_000;
-    while (isRunning(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    expect(isRunning(pid)).toBe(false);
-    k.close();
+    try {
+      expect(pid).not.toBe(k.process.pid);
+      k.process.kill("SIGKILL");
+      const deadline = Date.now() + 5_000;
+      while (isRunning(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(isRunning(pid)).toBe(false);
+    } finally {
+      k.close();
+      if (isRunning(pid)) process.kill(pid, "SIGKILL");
+    }
   });
 });

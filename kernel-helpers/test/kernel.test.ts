@@ -155,6 +155,8 @@ describe("cells that would break the kernel", () => {
       name: "stderr",
       text: expect.stringMatching(/changed built-in Math\.hypot so that it cannot be put back .*restart the kernel/s),
     });
+    // Said once: later cells are not told again.
+    expect((await kernel.execute("1")).outputs).toEqual([expect.objectContaining({ data: { "text/plain": "1" } })]);
   });
 });
 

@@ -52,12 +52,15 @@ interface Slot {
   readonly key: PropertyKey;
   readonly name: string;
   readonly desc: PropertyDescriptor;
+  /** Could not be put back: reported once, then no longer checked. */
+  lost: boolean;
 }
 
 interface Link {
   readonly owner: object;
   readonly name: string;
   readonly proto: object | null;
+  lost: boolean;
 }
 
 /** What the check found: names put back, and names it could not put back. */
@@ -104,17 +107,26 @@ export class BuiltinGuard {
     const slots = this.#slots;
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i]!;
+      if (slot.lost) continue;
       const now = getOwn(slot.owner, slot.key);
       if (now !== undefined && same(now.value, slot.desc.value) && same(now.get, slot.desc.get) && same(now.set, slot.desc.set)) continue;
-      if (define(slot.owner, slot.key, slot.desc)) restored[restored.length] = slot.name;
-      else lost[lost.length] = slot.name;
+      if (define(slot.owner, slot.key, slot.desc)) {
+        restored[restored.length] = slot.name;
+      } else {
+        slot.lost = true;
+        lost[lost.length] = slot.name;
+      }
     }
     const links = this.#links;
     for (let i = 0; i < links.length; i++) {
       const link = links[i]!;
-      if (same(getProto(link.owner), link.proto)) continue;
-      if (setProto(link.owner, link.proto)) restored[restored.length] = `the prototype of ${link.name}`;
-      else lost[lost.length] = `the prototype of ${link.name}`;
+      if (link.lost || same(getProto(link.owner), link.proto)) continue;
+      if (setProto(link.owner, link.proto)) {
+        restored[restored.length] = `the prototype of ${link.name}`;
+      } else {
+        link.lost = true;
+        lost[lost.length] = `the prototype of ${link.name}`;
+      }
     }
     return restored.length === 0 && lost.length === 0 ? undefined : { restored, lost };
   }
@@ -126,7 +138,7 @@ export class BuiltinGuard {
   }
 
   #recordOwn(owner: object, prefix: string): void {
-    this.#links.push({ owner, name: prefix, proto: getProto(owner) });
+    this.#links.push({ owner, name: prefix, proto: getProto(owner), lost: false });
     for (const key of ownKeys(owner)) {
       const name = typeof key === "symbol" ? `${prefix}[${key.description ?? "symbol"}]` : `${prefix}.${key}`;
       if (!UNWATCHED.has(name)) this.#record(owner, key, name);
@@ -135,7 +147,7 @@ export class BuiltinGuard {
 
   #record(owner: object, key: PropertyKey, name: string): void {
     const desc = getOwn(owner, key);
-    if (desc) this.#slots.push({ owner, key, name, desc });
+    if (desc) this.#slots.push({ owner, key, name, desc, lost: false });
   }
 }
 

@@ -231,6 +231,7 @@ async function handle(request: ShellRequest): Promise<Json> {
 // Requests arrive one at a time from the front (it waits for each reply), so cells never overlap.
 front.on("message", (msg: ToEngine) => {
   if (msg.type === "shutdown") {
+    tell({ type: "stopping" });
     executor.close();
     streams.flush();
     send({ type: "close" });
@@ -255,9 +256,15 @@ front.on("message", (msg: ToEngine) => {
     });
 });
 front.on("error", (e) => {
-  writeSync(2, `[workbook kernel] front thread failed: ${e.stack ?? String(e)}\n`);
-  exit(1);
+  try {
+    writeSync(2, `[workbook kernel] front thread failed: ${e.stack ?? String(e)}\n`);
+  } finally {
+    // stderr may be a pipe to a supervisor that is gone (EPIPE): exit regardless.
+    exit(1);
+  }
 });
+// Under a supervisor: when it is gone, nobody can reach or stop this kernel.
+process.on("disconnect", () => exit(1));
 
 process.on("SIGINT", () => executor.interrupt());
 // A promise rejected after its cell finished must not take the kernel down with it.

@@ -7,7 +7,7 @@
  *                          │    └── on an abnormal exit: fork main.js again, same
  *                          │        connection file, with `--restarted=<RestartInfo>`
  *                          └── ToSupervisor: "ready" (heap limit), "busy" (the request
- *                              being handled, with its ZeroMQ identity), "idle"
+ *                              being handled, with its ZeroMQ identity), "idle", "stopping"
  *
  * The supervisor never touches the sockets: it only remembers which request the kernel
  * was handling, so that the new kernel can answer it ("the kernel ran out of memory while
@@ -27,7 +27,9 @@ export interface InFlight {
 export type ToSupervisor =
   | { readonly type: "ready"; readonly heapLimitMb: number }
   | { readonly type: "busy"; readonly request: InFlight }
-  | { readonly type: "idle"; readonly executionCount: number };
+  | { readonly type: "idle"; readonly executionCount: number }
+  /** A shutdown was requested: however the process ends now, it is not restarted. */
+  | { readonly type: "stopping" };
 
 /** Why the previous kernel process ended, for the one that replaces it. */
 export interface RestartInfo {

@@ -6,7 +6,8 @@
  * crash. The kernel spec therefore starts this small process, which forks the real kernel
  * (main.js) with an IPC channel and watches it (the protocol is in supervision.ts):
  *
- *   exit code 0                 the kernel shut down on request: the supervisor exits 0
+ *   exit code 0, or any exit    the kernel shut down on request: the supervisor exits with it
+ *   after "stopping"
  *   SIGTERM/SIGHUP to us        passed on; when the kernel exits, so do we
  *   SIGINT to us                passed on (an interrupt, as for a kernel without us)
  *   any other exit, after the   fork main.js again on the same connection file, with why
@@ -14,7 +15,8 @@
  *                               was handling; the new kernel answers that request with the
  *                               reason and tells the next cell what was lost
  *   died before it started,     give up and exit with its code: a restart would fail the
- *   or 3 restarts in a minute   same way
+ *   or 3 restarts in a minute   same way, or nobody is listening
+ *   or the connection file is gone
  *
  * The kernel's stdout is inherited; its stderr passes through us (we keep the last 16 kB
  * to find V8's "heap out of memory"). The kernel polls its parent pid, so it does not
@@ -22,7 +24,7 @@
  * heap: variables, imports, history. Jupyter itself never sees the kernel die.
  */
 import { type ChildProcess, fork } from "node:child_process";
-import { writeSync } from "node:fs";
+import { existsSync, writeSync } from "node:fs";
 import path from "node:path";
 import { type InFlight, type RestartInfo, type ToSupervisor, restartArg } from "./supervision.js";
 
@@ -61,6 +63,8 @@ function start(restart?: RestartInfo): void {
     if (m.type === "ready") {
       ready = true;
       heapLimitMb = m.heapLimitMb;
+    } else if (m.type === "stopping") {
+      stopping = true;
     } else if (m.type === "busy") {
       inFlight = m.request;
       executionCount = m.request.executionCount;
@@ -75,6 +79,10 @@ function start(restart?: RestartInfo): void {
     const how = signal ? `signal ${signal}` : `exit code ${code}`;
     if (!ready) {
       log(`the kernel exited (${how}) before it started; not restarting it`);
+      process.exit(code ?? 1);
+    }
+    if (!existsSync(connectionFile!)) {
+      log(`the kernel died (${how}) and its connection file is gone (the client has left); not restarting it`);
       process.exit(code ?? 1);
     }
     const now = Date.now();

@@ -3,7 +3,7 @@ import { ClockReplacer, LruKReplacer, LruReplacer, type FrameId, type Replacer }
 import { checkModel } from "../../test-support/model-check.js";
 import { check, same } from "../../test-support/assert.js";
 import { expectDbError, expectDbError as throwsKind } from "../../test-support/errors.js";
-import { replacerContract } from "../../test-support/contracts/replacer.js";
+import { clockReplacerScript, replacerContract } from "../../test-support/contracts/replacer.js";
 
 const f = (n: number) => n as FrameId;
 
@@ -128,6 +128,7 @@ describe.each(policies)("03 replacer: %s", (_name, make, policy) => {
 
 // What every replacer promises, whatever its policy: the same tests the hidden suites 03.1 and 03.2 run.
 for (const [name, make] of policies) replacerContract(`03 replacer: ${name}: the Replacer contract`, make);
+describe("03 clock replacer: golden script", () => clockReplacerScript("clock-replacer.golden, step by step", (n) => new ClockReplacer(n)));
 
 describe("03 LRU replacer", () => {
   test("evicts the least recently accessed evictable frame", () => {

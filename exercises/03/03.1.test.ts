@@ -2,7 +2,7 @@
 import { chai, describe, expect, it } from "vitest";
 import { BufferPoolManager, MemoryDiskManager, type FrameId, type PageId } from "@workbook/engine";
 import { ClockReplacer } from "@submission";
-import { replacerContract } from "../../test-support/contracts/replacer.js";
+import { clockReplacerScript, replacerContract } from "../../test-support/contracts/replacer.js";
 import { ClockModel, comparePools, compare, randomOps, randomPoolOps, showOp, showPoolOp, throwMismatch } from "./harness.js";
 import { checkRun, outcome } from "../../test-support/index.js";
 
@@ -30,6 +30,8 @@ const usages = (r: ClockReplacer, n: number) => Array.from({ length: n }, (_, i)
 const probe = (r: ClockReplacer | ClockModel, capacity: number) => ({ hand: r.hand, usage: usages(r as ClockReplacer, capacity) });
 
 replacerContract("03.1 clock replacer: the Replacer contract", (capacity) => new ClockReplacer(capacity));
+
+describe("03.1 clock replacer: golden script", () => clockReplacerScript("clock-replacer.golden: the sweep step by step, with the hand and usage counts", (n) => new ClockReplacer(n)));
 
 describe("03.1 clock replacer", () => {
   it("starts empty: size() is 0, evict() is undefined, no frame is tracked, the hand is at 0", () => {

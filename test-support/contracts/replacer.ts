@@ -16,9 +16,11 @@
  * hidden suites of 03.1 and 03.2 against the learner's. `make(capacity)` builds a fresh
  * replacer; each test calls it first, so a starter fails every test on its NotImplemented.
  */
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { FrameId, Replacer } from "@workbook/engine";
 import { expectDbError, outcome } from "../errors.js";
+import { goldenTest, type GoldenCommand, type GoldenHandler } from "../golden.js";
 import { rng } from "../random.js";
 
 const f = (n: number) => n as FrameId;
@@ -135,4 +137,65 @@ export function replacerContract(name: string, make: (capacity: number) => Repla
       expect(make(1).capacity, "capacity of a replacer for 1 frame").toBe(1);
     });
   });
+}
+
+// ── golden scripts ─────────────────────────────────────────────────────────────────────
+
+/**
+ * Commands for a replacer script:
+ *   new 4            a fresh replacer for 4 frames (every script starts with one)
+ *   access 0 1 1     recordAccess, frame by frame
+ *   unpin 0 2        setEvictable(frame, true);  pin 0 2: setEvictable(frame, false)
+ *   evict            prints the victim, or "none"
+ *   remove 3         remove(3)
+ *   size             prints size()
+ * plus the policy's own probes (`probes`), each printing one line.
+ */
+export function replacerScript<R extends Replacer>(make: (capacity: number) => R, probes: Record<string, (r: R) => string> = {}): GoldenHandler {
+  let r: R | undefined;
+  const frames = (c: GoldenCommand) => c.args.map((a) => Number(a) as FrameId);
+  return (c) => {
+    if (c.name === "new") {
+      r = make(Number(c.args[0]));
+      return undefined;
+    }
+    if (r === undefined) throw new Error(`line ${c.lineNumber}: "${c.name}" before "new <capacity>"`);
+    switch (c.name) {
+      case "access":
+        for (const f of frames(c)) r.recordAccess(f);
+        return undefined;
+      case "unpin":
+      case "pin":
+        for (const f of frames(c)) r.setEvictable(f, c.name === "unpin");
+        return undefined;
+      case "evict":
+        return String(r.evict() ?? "none");
+      case "remove":
+        for (const f of frames(c)) r.remove(f);
+        return undefined;
+      case "size":
+        return String(r.size());
+    }
+    const probe = probes[c.name];
+    if (probe === undefined) throw new Error(`line ${c.lineNumber}: unknown command "${c.name}"`);
+    return probe(r);
+  };
+}
+
+/** What the clock shows besides the Replacer contract: its hand and each frame's usage count. */
+export interface ClockLike extends Replacer {
+  readonly hand: number;
+  usageCount(frame: FrameId): number | undefined;
+}
+
+/** The clock replacer's golden script (clock-replacer.golden, next to this file). */
+export const CLOCK_REPLACER_SCRIPT = path.join(__dirname, "clock-replacer.golden");
+
+/** A test that runs clock-replacer.golden against `make`; `clock` prints "hand 2, usage [1 - 0 3]". */
+export function clockReplacerScript(title: string, make: (capacity: number) => ClockLike): void {
+  const clock = (r: ClockLike) => {
+    const usage = Array.from({ length: r.capacity }, (_, i) => r.usageCount(i as FrameId) ?? "-");
+    return `hand ${r.hand}, usage [${usage.join(" ")}]`;
+  };
+  goldenTest(title, CLOCK_REPLACER_SCRIPT, () => replacerScript(make, { clock }));
 }

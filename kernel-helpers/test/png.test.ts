@@ -21,9 +21,19 @@ describe("svgToPng", () => {
     }
   });
 
-  it("rejects what is not an SVG with a PngError", () => {
+  it("rejects what is not an SVG with a PngError, also when a bundle is made (a broken drawing is a bug, not a missing renderer)", () => {
     expect(() => svgToPng("<html>no</html>")).toThrow(PngError);
     expect(() => svgToPng("<html>no</html>")).toThrow(/cannot draw the SVG as PNG/);
+    const error = (() => {
+      try {
+        new SvgImages("<svg xmlns='http://www.w3.org/2000/svg' width='10' height='10'><unclosed></svg>").bundle("broken");
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(PngError);
+    expect((error as PngError).kind).toBe("invalid-svg");
   });
 
   it("makes the PNG once per drawing, on first use", () => {

@@ -30,8 +30,9 @@
  * twice as big.
  *
  * Where the renderer cannot be loaded (a platform with no prebuilt package), `svgToPng`
- * throws a `PngError`, and `SvgImages` (what bundles use) warns once on stderr and sends
- * the SVG alone, so the chart still shows wherever SVG or Vega-Lite is shown.
+ * throws a `PngError` of kind "unavailable", and `SvgImages` (what bundles use) warns once
+ * on stderr and sends the SVG alone, so the chart still shows wherever SVG or Vega-Lite is
+ * shown. An SVG the renderer rejects is a bug in the drawing: kind "invalid-svg", thrown.
  */
 import path from "node:path";
 import type { ResvgRenderOptions } from "@resvg/resvg-js";
@@ -40,6 +41,15 @@ import { escapeHtml } from "./table.js";
 /** Thrown when an SVG cannot be turned into a PNG; the message says why. */
 export class PngError extends Error {
   override readonly name = "PngError";
+
+  constructor(
+    /** "unavailable": the renderer or its fonts cannot load here; "invalid-svg": this SVG cannot be drawn. */
+    readonly kind: "unavailable" | "invalid-svg",
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
 }
 
 const FONT_FILES = ["DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSansMono.ttf", "DejaVuSansMono-Bold.ttf"] as const;
@@ -55,6 +65,7 @@ function load(): { Resvg: ResvgClass; options: ResvgRenderOptions } {
     ({ Resvg } = require("@resvg/resvg-js") as typeof import("@resvg/resvg-js"));
   } catch (error) {
     throw new PngError(
+      "unavailable",
       `cannot load the PNG renderer @resvg/resvg-js on ${process.platform}-${process.arch} ` +
         `(its prebuilt package for this platform is missing; run npm install again): ${messageOf(error)}`,
       { cause: error },
@@ -64,7 +75,7 @@ function load(): { Resvg: ResvgClass; options: ResvgRenderOptions } {
   try {
     fontDir = path.join(path.dirname(require.resolve("dejavu-fonts-ttf/package.json")), "ttf");
   } catch (error) {
-    throw new PngError(`cannot find the fonts package dejavu-fonts-ttf (run npm install again): ${messageOf(error)}`, { cause: error });
+    throw new PngError("unavailable", `cannot find the fonts package dejavu-fonts-ttf (run npm install again): ${messageOf(error)}`, { cause: error });
   }
   renderer = {
     Resvg,
@@ -90,7 +101,7 @@ export function svgToPng(svg: string): Buffer {
   try {
     return new Resvg(svg, options).render().asPng();
   } catch (error) {
-    throw new PngError(`cannot draw the SVG as PNG: ${messageOf(error)}`, { cause: error });
+    throw new PngError("invalid-svg", `cannot draw the SVG as PNG: ${messageOf(error)}`, { cause: error });
   }
 }
 
@@ -103,13 +114,16 @@ export interface PngImage {
 
 let warned = false;
 
-/** The PNG of `svg`, or `undefined` (after one warning on stderr) where the renderer cannot run here. */
+/**
+ * The PNG of `svg`, or `undefined` (after one warning on stderr) where the renderer cannot
+ * run here; a `PngError` of kind "invalid-svg" for an SVG it cannot draw.
+ */
 export function pngRendering(svg: string): PngImage | undefined {
   let png: Buffer;
   try {
     png = svgToPng(svg);
   } catch (error) {
-    if (!(error instanceof PngError)) throw error;
+    if (!(error instanceof PngError) || error.kind !== "unavailable") throw error;
     if (!warned) {
       warned = true;
       console.warn(`${error.message}\nCharts and drawings go out without their PNG; JupyterLab still shows them.`);

@@ -10,3 +10,4 @@ export * from "./errors.js";
 export * from "./assert.js";
 export * from "./model-check.js";
 export * from "./recording-disk.js";
+export * from "./golden.js";

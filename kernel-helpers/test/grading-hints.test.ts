@@ -60,6 +60,11 @@ describe("a failing grade report", () => {
     expect(bundle["text/html"]).not.toMatch(/<p><b>Hint[^<]*<\/b>[^<]*`/);
   });
 
+  it("shows a problem's `code` spans as code too", () => {
+    const missing = new GradeReport(findExercise("00.2"), "missing-symbols", [], [{ line: 0, message: "the cell does not define `crc32c` at its top level" }]);
+    expect(missing[MIME_BUNDLE]()["text/html"]).toContain("the cell does not define <code>crc32c</code> at its top level");
+  });
+
   it("counts as having shown hint 1, so hint() continues with hint 2", () => {
     report[MIME_BUNDLE]();
     expect(String(hint("00.2"))).toMatch(/^Hint 2 of 3 for 00\.2: /);

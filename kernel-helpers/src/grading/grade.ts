@@ -108,7 +108,7 @@ export class GradeReport {
     if (hint !== undefined) lines.push(`Hint 1 of ${total}: ${hint}${more ? ` (${more})` : ""}`);
 
     const rows = [
-      ...this.problems.map((p) => `<tr><td style="color:#b00">✗</td><td>${p.line > 0 ? `line ${p.line}` : ""}</td><td><code>${esc(p.message)}</code></td></tr>`),
+      ...this.problems.map((p) => `<tr><td style="color:#b00">✗</td><td>${p.line > 0 ? `line ${p.line}` : ""}</td><td style="text-align:left">${inlineHtml(p.message)}</td></tr>`),
       ...this.tests.map(
         (t) =>
           `<tr><td style="color:${t.passed ? "#080" : "#b00"}">${t.passed ? "✓" : "✗"}</td><td style="text-align:left">${esc(t.name)}</td>` +

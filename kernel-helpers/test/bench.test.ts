@@ -3,10 +3,13 @@
  * Timings themselves are never asserted; budgets are tiny so the file runs in seconds.
  */
 import { describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
-import { BufferPoolManager, LruReplacer } from "@workbook/engine";
+import { BufferPoolManager, FileDiskManager, FreeSpaceTree, HeapFile, LruReplacer } from "@workbook/engine";
 import { bench, BenchError, benchSeries, benchSize, compareRounds, formatRelative } from "../src/bench/bench.js";
 import { ENGINE_POLICIES, hitPathTasks, hitRatios, replacerHitTasks } from "../src/bench/buffer-pool.js";
+import { flightsData, type HeapParts, heapScanTasks, writeFlightsHeap } from "../src/bench/heap.js";
 import { benchIsolated } from "../src/bench/isolated.js";
 import { KERNEL_CHANNEL, type KernelChannel, MIME_BUNDLE, type MimeBundle } from "../src/display/bundle.js";
 
@@ -299,5 +302,31 @@ describe("buffer-pool measurements (notebook 03 and the suite)", () => {
     expect(new Set(sums).size).toBe(1); // every contender reads the same zeroed pages
     const alone = replacerHitTasks({ LRU: (n) => new LruReplacer(n) });
     expect(alone["LRU alone"]!()).toBe(1000);
+  });
+});
+
+describe("heap measurements (notebook 04 and the suite)", () => {
+  it("use the datasets' flights schema, and every scan task reads the same table", () => {
+    const data = flightsData("2k");
+    expect(data.codec.schema.map((c) => c.name)).toEqual(["id", "date", "delay", "distance", "origin", "destination"]);
+    expect(data.delayColumn).toBe(2);
+    const dir = mkdtempSync(path.join(os.tmpdir(), "bench-heap-test-"));
+    try {
+      const parts: HeapParts = { Heap: HeapFile, Fsm: FreeSpaceTree, Pool: BufferPoolManager, replacer: (n) => new LruReplacer(n), disk: (f) => new FileDiskManager(f) };
+      const asked: string[] = [];
+      const db = { exec: async (sql: string) => asked.push(sql), query: async (sql: string) => asked.push(sql) };
+      const disk = new FileDiskManager(path.join(dir, "t.db"));
+      const tasks = heapScanTasks(parts, data, db, disk, writeFlightsHeap(parts, data, disk));
+      const delays = data.flights.reduce((s, f) => s + f.delay, 0);
+      expect(tasks["heap: count, cold (16 frames)"]!()).toBe(2000);
+      expect(tasks["heap: sum(delay), reading delay only, warm"]!()).toBe(delays);
+      expect(tasks["heap: sum(delay), reading delay only, cold"]!()).toBe(delays);
+      expect(tasks["heap: sum(delay), decoding every column, warm"]!()).toBe(delays);
+      void tasks["PostgreSQL: sum(delay)"]!();
+      expect(asked).toEqual(["select sum(delay) from flights"]);
+      disk.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,0 +1,151 @@
+/**
+ * Heap measurements
+ * =================
+ * The one place notebook 04's measurement cells and `npm run bench -- heap` get their
+ * numbers from: the cells pass the heap, free-space map and pool `choose()` picked, the
+ * suite the engine's. The data is @workbook/datasets' flights, in its schema
+ * (`FLIGHTS_SCHEMA`: id, date, delay, distance, origin, destination) and in PostgreSQL
+ * under the same DDL, so both sides hold identical rows.
+ *
+ *   flightsData(size)                 rows, the codec, the encoded tuples
+ *   heapLoadTasks(parts, data, pg)    load every row into a new heap (encode + insert;
+ *                                     insert only, 128 and 16 frames) and PostgreSQL's
+ *                                     `insert … select` of the same rows
+ *   heapScanTasks(parts, data, pg)    count, sum(delay) through a TupleReader (only the
+ *                                     columns up to delay are located), sum(delay)
+ *                                     decoding every column; warm (128 frames) and cold
+ *                                     (16 frames, LRU rereads every page); PostgreSQL's
+ *                                     `count(*)` and `sum(delay)`, sequential scans
+ *
+ * Every task does one pass over the table: pass `perCall: rows` to read rows per second.
+ */
+import { rmSync } from "node:fs";
+import path from "node:path";
+import { type Flight, FLIGHTS_SCHEMA, type FlightsSize, flightRow, loadFlights, loadFlightsIntoPostgres } from "@workbook/datasets";
+import {
+  type BufferPool,
+  type BufferPoolConstructor,
+  type FreeSpaceMapConstructor,
+  type FileDiskManager,
+  type PageId,
+  type Replacer,
+  type Row,
+  type TableHeap,
+  type TableHeapConstructor,
+  TupleCodec,
+  TupleReader,
+} from "@workbook/engine";
+import type { BenchTask } from "./bench.js";
+
+/** The pieces a heap measurement runs on: the learner's where they pass, the engine's otherwise. */
+export interface HeapParts {
+  readonly Heap: TableHeapConstructor;
+  readonly Fsm: FreeSpaceMapConstructor;
+  readonly Pool: BufferPoolConstructor;
+  readonly replacer: (frames: number) => Replacer;
+  /** A file disk at `file` (the suite and the notebook both write real files). */
+  readonly disk: (file: string) => FileDiskManager;
+}
+
+export interface FlightsData {
+  readonly flights: readonly Flight[];
+  readonly rows: readonly Row[];
+  readonly codec: TupleCodec;
+  readonly tuples: readonly Uint8Array[];
+  /** The column `sum(delay)` reads. */
+  readonly delayColumn: number;
+}
+
+/** What the measurements need of PostgreSQL (the helpers' `pg()` has it). */
+export interface SqlSession {
+  exec(sql: string): Promise<unknown>;
+  query(sql: string): Promise<unknown>;
+}
+
+export function flightsData(size: FlightsSize = "10k"): FlightsData {
+  const flights = loadFlights(size);
+  const rows = flights.map(flightRow);
+  const codec = new TupleCodec(FLIGHTS_SCHEMA);
+  return { flights, rows, codec, tuples: rows.map((r) => codec.encode(r)), delayColumn: FLIGHTS_SCHEMA.findIndex((c) => c.name === "delay") };
+}
+
+/** `flights` and an empty `flights_copy` in PostgreSQL, vacuumed: the peer of every task below. */
+export async function loadPostgresFlights(db: SqlSession, data: FlightsData): Promise<void> {
+  await loadFlightsIntoPostgres(db, data.flights);
+  await db.exec("drop table if exists flights_copy; create table flights_copy (like flights)");
+  // VACUUM refuses to run inside the transaction block a multi-statement exec makes.
+  await db.exec("vacuum analyze flights");
+}
+
+function poolOf(parts: HeapParts, frames: number, disk: FileDiskManager): BufferPool {
+  return new parts.Pool({ frames, disk, replacer: parts.replacer(frames) });
+}
+
+/** Loading the table: each call writes every row into a new heap in a new file under `dir`. */
+export function heapLoadTasks(parts: HeapParts, data: FlightsData, db: SqlSession, dir: string): Record<string, BenchTask> {
+  let fileNo = 0;
+  const load = (frames: number, source: () => Iterable<Uint8Array>) => () => {
+    const file = path.join(dir, `load-${fileNo++}.db`);
+    const disk = parts.disk(file);
+    const pool = poolOf(parts, frames, disk);
+    const heap = new parts.Heap(pool, new parts.Fsm(pool.pageSize));
+    for (const tuple of source()) heap.insert(tuple);
+    pool.flushAll();
+    disk.close();
+    rmSync(file);
+  };
+  return {
+    "heap: encode + insert, 128 frames": load(128, function* () {
+      for (const row of data.rows) yield data.codec.encode(row);
+    }),
+    "heap: insert, 128 frames": load(128, () => data.tuples),
+    "heap: insert, 16 frames": load(16, () => data.tuples),
+    "PostgreSQL: insert … select": () => db.exec("truncate flights_copy; insert into flights_copy select * from flights"),
+  };
+}
+
+/** The table written once to `file`; its page ids, to open it through pools of any size. */
+export function writeFlightsHeap(parts: HeapParts, data: FlightsData, disk: FileDiskManager): readonly PageId[] {
+  const pool = poolOf(parts, 128, disk);
+  const heap = new parts.Heap(pool, new parts.Fsm(pool.pageSize));
+  for (const tuple of data.tuples) heap.insert(tuple);
+  pool.flushAll();
+  return heap.pageIds;
+}
+
+/** One pass over the table per call, warm (128 frames) and cold (16 frames), and PostgreSQL's scans. */
+export function heapScanTasks(parts: HeapParts, data: FlightsData, db: SqlSession, disk: FileDiskManager, pageIds: readonly PageId[]): Record<string, BenchTask> {
+  const open = (frames: number): TableHeap => {
+    const pool = poolOf(parts, frames, disk);
+    return parts.Heap.open(pool, pageIds, new parts.Fsm(pool.pageSize));
+  };
+  const warm = open(128);
+  const cold = open(16);
+  const count = (heap: TableHeap) => () => {
+    let rows = 0;
+    for (const _ of heap.scan()) rows++;
+    return rows;
+  };
+  const reader = new TupleReader(FLIGHTS_SCHEMA);
+  const delay = data.delayColumn;
+  const sumLazy = (heap: TableHeap) => () => {
+    let sum = 0;
+    for (const { tuple } of heap.scan()) sum += reader.attach(tuple).value(delay) as number;
+    return sum;
+  };
+  const sumDecoded = (heap: TableHeap) => () => {
+    let sum = 0;
+    for (const { tuple } of heap.scan()) sum += data.codec.decode(tuple)[delay] as number;
+    return sum;
+  };
+  count(warm)();
+  return {
+    "heap: count, warm (128 frames)": count(warm),
+    "heap: count, cold (16 frames)": count(cold),
+    "heap: sum(delay), reading delay only, warm": sumLazy(warm),
+    "heap: sum(delay), reading delay only, cold": sumLazy(cold),
+    "heap: sum(delay), decoding every column, warm": sumDecoded(warm),
+    "PostgreSQL: count(*)": () => db.query("select count(*) from flights"),
+    "PostgreSQL: sum(delay)": () => db.query("select sum(delay) from flights"),
+  };
+}

@@ -6,7 +6,7 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { Executor } from "../src/kernel/executor.js";
-import { closeCellCompiler, prepare, typeCheck } from "../src/grading/submission.js";
+import { prepare, typeCheck } from "../src/grading/submission.js";
 
 const CELLS: Record<string, { readonly source: string; readonly accepted: boolean }> = {
   "top-level await": { source: "const table = await Promise.resolve([1, 2, 3]);\nconst total = table.length;", accepted: true },
@@ -23,10 +23,7 @@ const CELLS: Record<string, { readonly source: string; readonly accepted: boolea
 
 describe("the kernel and the grader compile cells alike", () => {
   const kernel = new Executor(process.cwd());
-  afterAll(() => {
-    kernel.close();
-    closeCellCompiler();
-  });
+  afterAll(() => kernel.close());
 
   it.each(Object.entries(CELLS))("%s", async (_name, { source, accepted }) => {
     const outcome = await kernel.execute(source);

@@ -12,7 +12,6 @@ import { type GradeReport, GradeReport as Report, gradeSource } from "../grading
 import { exerciseIdOf } from "../grading/inject.js";
 import { type Exercise, ExerciseNotFoundError, allExercises, exerciseIdInSource, findExercise } from "../grading/manifest.js";
 import { scoreboard } from "../grading/scoreboard.js";
-import { closeCellCompiler } from "../grading/submission.js";
 import { CHECKOUT } from "../kernel/kernelspec.js";
 import { NOTEBOOKS_DIR, NotebookNotFoundError, cellSource, readNotebook, resolveNotebook } from "../runner/run-notebook.js";
 import { learnerNotebooksDir } from "../workspace.js";
@@ -106,10 +105,8 @@ async function main(): Promise<void> {
   }
 }
 
-main()
-  .catch((e: unknown) => {
-    if (e instanceof ExerciseNotFoundError || e instanceof NotebookNotFoundError) fail(e.message);
-    console.error(e);
-    process.exitCode = 2;
-  })
-  .finally(closeCellCompiler);
+main().catch((e: unknown) => {
+  if (e instanceof ExerciseNotFoundError || e instanceof NotebookNotFoundError) fail(e.message);
+  console.error(e);
+  process.exit(2);
+});

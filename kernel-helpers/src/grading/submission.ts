@@ -80,37 +80,22 @@ function guardLoops(file: TS.SourceFile): TS.SourceFile {
   return out;
 }
 
-let converter: Converter | undefined;
-
 /**
- * The kernel's converter (tslab's `createConverter`, as kernel/executor.ts makes it),
- * made once per process: creating it takes a second or two. It resolves imports from the
- * working directory, as the kernel does from the notebook's folder. It watches the files
- * it read, which keeps a process alive: a command that grades calls `closeCellCompiler()`.
- */
-function cellConverter(): Converter {
-  converter ??= tslabConverter.createConverter({ isJS: false, isBrowser: false });
-  return converter;
-}
-
-/**
- * tslab's converter rebuilds when a file it watches changes (a rebuilt `@workbook/engine`),
- * and throws if a second change arrives while a rebuild is pending. A fresh converter has
- * no pending rebuild; any other error is a real one.
+ * Compile `source` with a converter made as kernel/executor.ts makes the kernel's (tslab's
+ * `createConverter`), resolving imports from the working directory as the kernel does from
+ * the notebook's folder. A fresh one per cell, closed at once: a converter watches every
+ * file it read and rebuilds when one changes, and tslab's converter throws from a timer
+ * (killing the process) when a second change arrives while a rebuild is pending, as
+ * happens when the packages are rebuilt during a long session. Making one costs a second
+ * or two, next to the several seconds a suite run takes.
  */
 function convertCell(source: string): ReturnType<Converter["convert"]> {
+  const converter = tslabConverter.createConverter({ isJS: false, isBrowser: false });
   try {
-    return cellConverter().convert("", source);
-  } catch (e) {
-    if (!(e instanceof Error && /pending rebuildTimer|clearing unexpected/.test(e.message))) throw e;
-    closeCellCompiler();
-    return cellConverter().convert("", source);
+    return converter.convert("", source);
+  } finally {
+    converter.close();
   }
-}
-
-export function closeCellCompiler(): void {
-  converter?.close();
-  converter = undefined;
 }
 
 /** TypeScript numbers its syntax errors 1000–1999; everything else is a type error. */

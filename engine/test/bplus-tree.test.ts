@@ -29,6 +29,7 @@ import {
   type PageId,
   type Rid,
 } from "../src/index.js";
+import { resolvePlugins } from "../src/common/plugins.js";
 import { checkModel } from "../../test-support/model-check.js";
 import { check, same } from "../../test-support/assert.js";
 import { expectDbError } from "../../test-support/errors.js";
@@ -693,6 +694,18 @@ describe("05 B+tree", () => {
     expect(tree.inspectPage(tree.rootPageId).items.map((item) => item.child)).toEqual(root!.pages[0]!.children!.slice(1));
     expectDbError(() => tree.inspectPage(tree.metaPageId), "corrupt");
     expect(stats.pageCount).toBe(leaves!.pages.length + 2);
+  });
+
+  test("resolvePlugins, the shared plug-in helper: defaults, overrides, undefined as the default, typed refusals", () => {
+    const defaults = { a: () => 1, b: () => 2 };
+    const mine = () => 3;
+    expect(resolvePlugins(defaults, undefined, "piece")).toBe(defaults);
+    const chosen = resolvePlugins(defaults, { b: mine, a: undefined }, "piece");
+    expect([chosen.a, chosen.b]).toEqual([defaults.a, mine]);
+    expect(Object.isFrozen(chosen)).toBe(true);
+    expect(expectDbError(() => resolvePlugins(defaults, { c: mine } as never, "piece"), "invalid-argument").message).toBe('unknown piece "c" (there are: a, b)');
+    expect(expectDbError(() => resolvePlugins(defaults, { a: 7 } as never, "piece"), "invalid-argument").message).toBe('piece "a" must be a function, got number');
+    expectDbError(() => resolvePlugins(defaults, "a" as never, "piece"), "invalid-argument");
   });
 
   test("algorithms plug in: the tree runs the ones given and the engine's for the rest; bad ones are refused", () => {

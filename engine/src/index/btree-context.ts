@@ -5,7 +5,7 @@
  * meta page. The algorithms themselves, searching a page, inserting with splits,
  * deleting with borrow and merge, and scanning a range, are plain functions in their own
  * modules (`search-page.ts`, `insert-entry.ts`, `delete-entry.ts`, `range-scan.ts`), and
- * the tree calls them through a `BTreeAlgorithms` object. Pass your own to
+ * the tree calls them through a `BTreeAlgorithms` object (the contract, btree-algorithms.ts). Pass your own to
  * `BPlusTree.create(pool, { unique, algorithms: { insertEntry, storeNode } })` and the real
  * tree runs your code; leave one out and it runs the engine's.
  *
@@ -141,21 +141,4 @@ export interface BTreeContext {
    * `key`: the key itself in a unique tree, key ‖ the smallest or largest rid otherwise.
    */
   storedBound(key: Uint8Array, bound: "min" | "max"): Uint8Array;
-}
-
-/**
- * The pluggable pieces of a B+tree. Each is one exercise of notebook 05; the engine's own
- * are `searchPage`, `insertEntry`, `storeNode`, `deleteEntry` and `rangeScan`.
- */
-export interface BTreeAlgorithms {
-  /** 05.1: binary search in one page. */
-  readonly searchPage: (page: BTreePage, probe: Uint8Array, compare: KeyCompare) => SearchResult;
-  /** 05.2: add stored key → rid; false (and no change) when the stored key is present. */
-  readonly insertEntry: (tree: BTreeContext, key: Uint8Array, rid: Rid) => boolean;
-  /** 05.2: write a node, splitting it and its ancestors when it does not fit. */
-  readonly storeNode: (tree: BTreeContext, pageId: PageId, node: BTreeNode, path: BTreePathStep[]) => void;
-  /** 05.3: remove the stored key (pointing to `rid`, when given) and rebalance; false when absent. */
-  readonly deleteEntry: (tree: BTreeContext, key: Uint8Array, rid: Rid | undefined) => boolean;
-  /** 05.4: the entries within `bounds`, in order, one leaf at a time. */
-  readonly rangeScan: (tree: BTreeContext, bounds: RangeBounds) => Iterable<BPlusTreeEntry>;
 }

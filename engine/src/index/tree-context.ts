@@ -1,0 +1,163 @@
+/**
+ * The tree context
+ * ================
+ * What a `BPlusTree` hands its algorithms: the `BTreeContext` contract (btree-context.ts)
+ * over a buffer pool, with the tree's root, height and page count cached from the meta
+ * page. Pages are reached one pin at a time, inside a callback, through the pool's
+ * `withReadPage` / `withWritePage`; a page is a `BTreePage` view over the frame's bytes,
+ * valid only inside the callback.
+ *
+ * The bulk loader, the checker and the snapshot (bulk-load.ts, check-tree.ts,
+ * tree-snapshot.ts) work on the same context, so none of them reaches into the shell.
+ */
+import { DbError, InvariantError } from "../common/errors.js";
+import type { PageId } from "../common/ids.js";
+import type { BufferPool } from "../storage/index.js";
+import type { BTreeAlgorithms } from "./btree-algorithms.js";
+import type { BTreeContext, BTreeNode, BTreePathStep, SearchResult } from "./btree-context.js";
+import type { BTreeMeta } from "./btree-meta.js";
+import { BTreePage, btreePageCapacity, entryCost, minFillBytes } from "./btree-page.js";
+import { RID_KEY_SIZE, appendRidBound, compareBytes, compareKeyRid, type KeyCompare } from "./key-codec.js";
+
+/** Throw `corrupt` unless the page is at `level` (a leaf exactly when level 0). */
+export function expectLevel(page: BTreePage, level: number, pageId: PageId): void {
+  if (page.level !== level || page.isLeaf !== (level === 0)) {
+    throw new DbError(
+      "corrupt",
+      `page ${pageId} is a ${page.kind} page at level ${page.level}; the tree expected level ${level} there`,
+      { pageId, level: page.level, expectedLevel: level },
+    );
+  }
+}
+
+/** A copy of the page as a node. */
+export function nodeOf(page: BTreePage): BTreeNode {
+  if (page.isLeaf) {
+    const { keys, rids } = page.leafEntries();
+    return { kind: "leaf", keys, rids, next: page.rightSibling };
+  }
+  const { keys, children } = page.internalEntries();
+  return { kind: "internal", level: page.level, keys, children };
+}
+
+function formatNode(bytes: Uint8Array, node: BTreeNode): void {
+  if (node.kind === "leaf") BTreePage.formatLeaf(bytes, node.keys, node.rids, node.next);
+  else BTreePage.formatInternal(bytes, node.level, node.keys, node.children);
+}
+
+/** Allocate a page in `pool`, let `format` fill it while pinned, and unpin it dirty. */
+export function newPage(pool: BufferPool, format: (bytes: Uint8Array) => void): PageId {
+  const guard = pool.newPageGuarded();
+  try {
+    format(guard.data);
+    return guard.pageId;
+  } finally {
+    guard.release();
+  }
+}
+
+/** The tree's pages and state as the algorithms see them (see btree-context.ts). */
+export class TreeContext implements BTreeContext {
+  readonly pool: BufferPool;
+  readonly unique: boolean;
+  readonly compare: KeyCompare;
+  readonly capacity: number;
+  readonly minFill: number;
+  readonly algorithms: BTreeAlgorithms;
+  rootPageId: PageId;
+  height: number;
+  pageCount: number;
+  version = 0;
+
+  constructor(pool: BufferPool, meta: BTreeMeta, algorithms: BTreeAlgorithms) {
+    this.pool = pool;
+    this.unique = meta.unique;
+    this.compare = meta.unique ? compareBytes : compareKeyRid;
+    this.capacity = btreePageCapacity(pool.pageSize);
+    this.minFill = minFillBytes(pool.pageSize);
+    this.algorithms = algorithms;
+    this.rootPageId = meta.root;
+    this.height = meta.height;
+    this.pageCount = meta.pageCount;
+  }
+
+  search(page: BTreePage, probe: Uint8Array): SearchResult {
+    return this.algorithms.searchPage(page, probe, this.compare);
+  }
+
+  findLeaf(probe: Uint8Array | undefined, path?: BTreePathStep[]): PageId {
+    let pageId = this.rootPageId;
+    for (let level = this.height - 1; level > 0; level--) {
+      const current = pageId;
+      pageId = this.read(current, (page) => {
+        expectLevel(page, level, current);
+        let index = 0;
+        if (probe !== undefined) {
+          const { index: at, found } = this.search(page, probe);
+          index = found ? at + 1 : at;
+        }
+        path?.push({ pageId: current, index });
+        return page.childAt(index);
+      });
+    }
+    return pageId;
+  }
+
+  read<T>(pageId: PageId, fn: (page: BTreePage) => T): T {
+    return this.pool.withReadPage(pageId, (bytes) => fn(BTreePage.open(bytes, pageId)));
+  }
+
+  write<T>(pageId: PageId, fn: (page: BTreePage) => T): T {
+    return this.pool.withWritePage(pageId, (bytes) => fn(BTreePage.open(bytes, pageId)));
+  }
+
+  readNode(pageId: PageId): BTreeNode {
+    return this.read(pageId, nodeOf);
+  }
+
+  writeNode(pageId: PageId, node: BTreeNode): void {
+    this.pool.withWritePage(pageId, (bytes) => formatNode(bytes, node));
+  }
+
+  usedBytes(node: BTreeNode): number {
+    let total = 0;
+    for (const key of node.keys) total += entryCost(node.kind, key.length);
+    return total;
+  }
+
+  fits(node: BTreeNode): boolean {
+    return this.usedBytes(node) <= this.capacity;
+  }
+
+  allocate(node: BTreeNode): PageId {
+    // Check that it fits before taking a page, so a refused node leaves nothing behind.
+    if (!this.fits(node)) {
+      throw new InvariantError(`allocate: a ${node.kind} node of ${this.usedBytes(node)} bytes does not fit ${this.capacity}`);
+    }
+    const pageId = newPage(this.pool, (bytes) => formatNode(bytes, node));
+    this.pageCount++;
+    return pageId;
+  }
+
+  free(pageId: PageId): void {
+    this.pool.deletePage(pageId);
+    this.pageCount--;
+  }
+
+  setRoot(pageId: PageId, height: number): void {
+    this.rootPageId = pageId;
+    this.height = height;
+  }
+
+  store(pageId: PageId, node: BTreeNode, path: BTreePathStep[]): void {
+    this.algorithms.storeNode(this, pageId, node, path);
+  }
+
+  userKey(stored: Uint8Array): Uint8Array {
+    return this.unique ? stored : stored.subarray(0, stored.length - RID_KEY_SIZE);
+  }
+
+  storedBound(key: Uint8Array, bound: "min" | "max"): Uint8Array {
+    return this.unique ? key : appendRidBound(key, bound);
+  }
+}

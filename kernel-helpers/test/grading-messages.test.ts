@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, chai, describe, expect, it } from "vitest";
 import { MAX_REASON, oneLine } from "../src/grading/failure-message.js";
+import { gradeSource } from "../src/grading/grade.js";
 
 /** The stack vitest reports for a failing assertion (what the JSON reporter carries). */
 function failure(assertion: () => void): string {
@@ -75,4 +76,25 @@ describe("grade report lines", () => {
     expect(line.length).toBeLessThanOrEqual(MAX_REASON);
     expect(line).toMatch(/^model run 3: expected …a+X, received …a+Y$/);
   });
+});
+
+describe("a hidden suite's deep-equality failure, graded", () => {
+  it("shows both whole values, expected first (exercises/setup.ts turns off chai's truncation)", async () => {
+    const cell = [
+      "// Exercise 00.1 · a decoder that loses the low flag bit",
+      'import { type LogRecordHeader, encodeLogHeader as encode, decodeLogHeader as decode } from "@workbook/engine";',
+      "function encodeLogHeader(header: LogRecordHeader): Uint8Array {",
+      "  return encode(header);",
+      "}",
+      "function decodeLogHeader(bytes: Uint8Array, offset = 0): LogRecordHeader {",
+      "  const h = decode(bytes, offset);",
+      "  return { ...h, flags: h.flags & 0xfe };",
+      "}",
+    ].join("\n");
+    const report = await gradeSource("00.1", cell);
+    const reasons = report.tests.filter((t) => !t.passed).map((t) => t.reason!);
+    const deep = reasons.filter((r) => /expected \{ .*flags.* \}, received \{ .*flags.* \}$/.test(r));
+    expect(deep.length, reasons.join("\n")).toBeGreaterThan(0);
+    for (const r of reasons) expect(r).not.toMatch(/…\(\d+\)|AssertionError|Object\.is equality/);
+  }, 120_000);
 });

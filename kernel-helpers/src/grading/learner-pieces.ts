@@ -225,10 +225,6 @@ function blame(error: unknown, label: PieceLabel, method: string): unknown {
   );
 }
 
-function isIterator(value: unknown): value is IterableIterator<unknown> {
-  return typeof value === "object" && value !== null && typeof (value as Iterator<unknown>).next === "function" && Symbol.iterator in value;
-}
-
 function blameIterator(it: IterableIterator<unknown>, label: PieceLabel, method: string): IterableIterator<unknown> {
   const step = (fn: () => IteratorResult<unknown>): IteratorResult<unknown> => {
     try {
@@ -245,16 +241,30 @@ function blameIterator(it: IterableIterator<unknown>, label: PieceLabel, method:
   return wrapped;
 }
 
+const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor as unknown;
+
+/**
+ * `fn` with its errors blamed on the piece. Kept cheap, since the engine calls a learner's
+ * pool and replacer on every page access: a generator's iterator is wrapped too (errors
+ * surface while iterating), decided once here rather than by inspecting every result.
+ */
 function blameFunction<F extends (...args: never[]) => unknown>(fn: F, label: PieceLabel, method: string): F {
-  const wrapped = function (this: unknown, ...args: unknown[]): unknown {
-    let result: unknown;
-    try {
-      result = Reflect.apply(fn, this, args);
-    } catch (error) {
-      throw blame(error, label, method);
-    }
-    return isIterator(result) ? blameIterator(result, label, method) : result;
-  };
+  const wrapped =
+    fn instanceof (GeneratorFunction as new () => unknown)
+      ? function (this: unknown, ...args: unknown[]): unknown {
+          try {
+            return blameIterator(Reflect.apply(fn, this, args) as IterableIterator<unknown>, label, method);
+          } catch (error) {
+            throw blame(error, label, method);
+          }
+        }
+      : function (this: unknown, ...args: unknown[]): unknown {
+          try {
+            return Reflect.apply(fn, this, args);
+          } catch (error) {
+            throw blame(error, label, method);
+          }
+        };
   Object.defineProperty(wrapped, "name", { value: fn.name });
   return wrapped as unknown as F;
 }

@@ -5,7 +5,7 @@
  * test that ran it; a replaced built-in is named (and put back, so later tests run).
  */
 import { describe, expect, it } from "vitest";
-import { type GradeReport, gradeSource } from "../src/grading/grade.js";
+import { type GradeReport, type JsonReport, gradeSource, parseReport } from "../src/grading/grade.js";
 
 const HEADER = "// Exercise 00.2 · CRC-32C: write crc32c.\n";
 const STUB = "function crc32c(bytes: Uint8Array, previous = 0): number {\n  return 0;\n}\n";
@@ -63,4 +63,24 @@ describe("limits on graded code", () => {
     ]);
     expect(report.passed).toBe(report.total - 1);
   }, 120_000);
+});
+
+describe("reading a run that went wrong", () => {
+  const file = (message: string, tests: JsonReport["testResults"][number]["assertionResults"] = []): JsonReport => ({
+    testResults: [{ status: "failed", message, assertionResults: tests }],
+  });
+
+  it("gives the process's last words when loading failed without a message", () => {
+    const run = parseReport(file(""), { stderr: "warming up\nError: Cannot find module 'left-pad'\n", started: [], memoryMb: 256 });
+    expect(run).toEqual({ kind: "crashed", message: "loading your code failed: warming up | Error: Cannot find module 'left-pad'" });
+  });
+
+  it("says the cell ran out of memory while it loaded, when no test had started", () => {
+    const stderr = "FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory";
+    const pending = [{ ancestorTitles: ["00.2 crc32c"], title: "gives 0", fullName: "00.2 crc32c gives 0", status: "pending", failureMessages: [] }];
+    expect(parseReport(file("", pending), { stderr, started: [], memoryMb: 256 })).toEqual({
+      kind: "crashed",
+      message: "loading your code failed: OutOfMemory: your code used more than the 256 MB the tests may use while your cell's top level ran: does something grow without bound?",
+    });
+  });
 });

@@ -186,7 +186,7 @@ export async function gradeSource(id: string, source: string, options: GradeOpti
   }
 }
 
-interface JsonReport {
+export interface JsonReport {
   testResults: {
     status: string;
     message?: string;
@@ -197,7 +197,7 @@ interface JsonReport {
 type SuiteRun = { kind: "ran"; tests: TestOutcome[] } | { kind: "crashed"; message: string };
 
 /** What the test process left behind when it ended. */
-interface RunEvidence {
+export interface RunEvidence {
   readonly stderr: string;
   /** The tests that started, in order, as "suite > test" (exercises/setup.ts appends them). */
   readonly started: readonly string[];
@@ -248,16 +248,15 @@ function outOfMemory(stderr: string): boolean {
   return /JavaScript heap out of memory|Reached heap limit|ERR_WORKER_OUT_OF_MEMORY/.test(stderr);
 }
 
-function outOfMemoryMessage(memoryMb: number): string {
-  return `OutOfMemory: your code used more than the ${memoryMb} MB the tests may use: does something grow without bound?`;
+function outOfMemoryMessage(memoryMb: number, where = ""): string {
+  return `OutOfMemory: your code used more than the ${memoryMb} MB the tests may use${where}: does something grow without bound?`;
 }
 
 /** Why the test process died, when it says so. */
 function crashReason(evidence: RunEvidence): string | undefined {
   if (!outOfMemory(evidence.stderr)) return undefined;
   const last = evidence.started[evidence.started.length - 1];
-  const during = last !== undefined ? ` (during the test "${last.replaceAll(" > ", " › ")}")` : " while your cell's top level ran";
-  return `${outOfMemoryMessage(evidence.memoryMb)}${during}`;
+  return outOfMemoryMessage(evidence.memoryMb, last !== undefined ? ` in the test "${last.replaceAll(" > ", " › ")}"` : " while your cell's top level ran");
 }
 
 export function parseReport(report: JsonReport, evidence: RunEvidence): SuiteRun {

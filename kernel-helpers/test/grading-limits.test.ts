@@ -26,6 +26,16 @@ describe("limits on graded code", () => {
     expect(seconds).toBeLessThan(40);
   }, 120_000);
 
+  it("gives the tests after one that ran out of time a second each, so an endless loop fails a suite quickly", async () => {
+    const cell = `${HEADER}function crc32c(bytes: Uint8Array, previous = 0): number {\n  let crc = previous;\n  for (let i = 0; i < bytes.length; ) crc ^= bytes[i];\n  return crc;\n}\n`;
+    const { report, seconds } = await timed(cell);
+    const loop = (s: number) => `TimeLimitExceeded: your code ran longer than ${s} s in the loop at line 4 of your cell: is there an infinite loop?`;
+    const timedOut = report.tests.filter((t) => t.reason?.startsWith("TimeLimitExceeded"));
+    expect(timedOut.length).toBeGreaterThan(3);
+    expect(timedOut.map((t) => t.reason)).toEqual([loop(5), ...timedOut.slice(1).map(() => loop(1))]);
+    expect(seconds).toBeLessThan(5 + timedOut.length + 25);
+  }, 120_000);
+
   it("fails an allocation without bound within seconds, as out of memory, against the test that ran it", async () => {
     const cell = `${HEADER}function crc32c(bytes: Uint8Array, previous = 0): number {\n  const kept: number[][] = [];\n  for (;;) kept.push(new Array(1e6).fill(previous));\n}\n`;
     const { report, seconds } = await timed(cell);

@@ -616,6 +616,23 @@ describe("05 B+tree", () => {
     expectDbError(() => reversed.bulkLoad([[1, rid(2, 0)], [1, rid(1, 0)]]), "invalid-argument");
   });
 
+  test("the meta page is written when the root, height or page count change, not on every insert; open recounts the size", () => {
+    const { tree, pool } = treeOf({ unique: true, frames: 8 });
+    pool.flushAll();
+    tree.insert(1, rid(1, 1));
+    expect(pool.isDirty(tree.metaPageId), "meta page after an insert into the root leaf").toBe(false);
+    let k = 2;
+    while (tree.height === 1) tree.insert(k++, rid(1, 1));
+    expect(pool.isDirty(tree.metaPageId), "meta page after the root split").toBe(true);
+    tree.check();
+    pool.flushAll();
+    tree.insert(k++, rid(1, 1));
+    const reopened = BPlusTree.open(pool, tree.metaPageId);
+    expect(reopened.size).toBe(tree.size);
+    expect(reopened.size).toBe(k - 1);
+    reopened.check();
+  });
+
   test("close and reopen over a FileDiskManager: the meta page finds the root again", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bplus-tree-"));
     try {

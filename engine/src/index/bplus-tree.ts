@@ -56,8 +56,12 @@
  * (The rid is then stored twice, in the key and as the leaf entry's value: 6 bytes spent to
  * keep one leaf layout for both kinds of tree.)
  *
- * The tree object caches the meta page's fields and writes them through after every
- * change, so open one `BPlusTree` per meta page at a time.
+ * The tree object caches the meta page's fields and writes the meta page when the root,
+ * the height or the page count changes (a split, a merge, a bulk load), not on every
+ * insert: most inserts change one leaf, and rewriting the meta page too would cost each
+ * of them a second page write. The entry count is kept in memory; `open` recounts it
+ * from the leaves' headers (PostgreSQL's metapage keeps no count either). Open one
+ * `BPlusTree` per meta page at a time.
  *
  * Pages are touched only through the buffer pool, one pin at a time: a page is pinned,
  * read or changed, and unpinned (dirty if changed) in a callback, and everything an
@@ -120,6 +124,8 @@ export class BPlusTree {
   readonly algorithms: BTreeAlgorithms;
   readonly #tree: TreeContext;
   #size: number;
+  /** The meta page as last written. */
+  #saved: BTreeMeta;
 
   private constructor(pool: BufferPool, metaPageId: PageId, meta: BTreeMeta, algorithms: BTreeAlgorithms) {
     this.pool = pool;
@@ -129,6 +135,7 @@ export class BPlusTree {
     this.algorithms = algorithms;
     this.#tree = new TreeContext(pool, meta, algorithms);
     this.#size = meta.size;
+    this.#saved = meta;
   }
 
   /**
@@ -163,10 +170,11 @@ export class BPlusTree {
    */
   static open(pool: BufferPool, metaPageId: PageId, options: BPlusTreeOpenOptions = {}): BPlusTree {
     const algorithms = resolveBTreeAlgorithms(options.algorithms);
-    const meta = pool.withReadPage(metaPageId, (bytes) => readBTreeMeta(bytes, metaPageId));
-    const tree = new BPlusTree(pool, metaPageId, meta, algorithms);
-    tree.#tree.read(meta.root, (page) => expectLevel(page, meta.height - 1, meta.root));
-    return tree;
+    const saved = pool.withReadPage(metaPageId, (bytes) => readBTreeMeta(bytes, metaPageId));
+    const context = new TreeContext(pool, saved, algorithms);
+    context.read(saved.root, (page) => expectLevel(page, saved.height - 1, saved.root));
+    // The saved size is as of the last structural change: count the leaves' entries.
+    return new BPlusTree(pool, metaPageId, { ...saved, size: context.countEntries() }, algorithms);
   }
 
   /** The current root page. */
@@ -344,11 +352,13 @@ export class BPlusTree {
     return true;
   }
 
-  /** After a change of `delta` entries: count them, tell iterators, save the meta page. */
+  /** After a change of `delta` entries: count them, tell iterators, save the meta page if the shape changed. */
   #changed(delta: number): void {
     this.#size += delta;
-    this.#tree.version++;
-    this.#saveMeta();
+    const tree = this.#tree;
+    tree.version++;
+    const saved = this.#saved;
+    if (saved.root !== tree.rootPageId || saved.height !== tree.height || saved.pageCount !== tree.pageCount) this.#saveMeta();
   }
 
   #saveMeta(): void {
@@ -361,5 +371,6 @@ export class BPlusTree {
       size: this.#size,
     };
     this.pool.withWritePage(this.metaPageId, (bytes) => writeBTreeMeta(bytes, meta));
+    this.#saved = meta;
   }
 }

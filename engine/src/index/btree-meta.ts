@@ -20,10 +20,11 @@
  *     height     levels, leaves included: root level + 1 (PostgreSQL stores the root's level)
  *     pageCount  pages the tree uses, this one included (PostgreSQL's relpages for an index)
  *     pageSize   checked on open, so a file is not read with the wrong page size
- *     size       entries in the leaves
+ *     size       entries in the leaves when the page was last written (a hint: `open`
+ *                counts the leaves)
  *
- * Invariant: the fields describe the tree as of the last completed operation; the tree
- * writes this page at the end of every change. Simpler than PostgreSQL: no "fast root"
+ * Invariant: root, height and pageCount describe the tree as of the last completed
+ * operation; the tree writes this page at the end of every change of one of them. Simpler than PostgreSQL: no "fast root"
  * (the lowest page with a single child, where searches may start after many deletes), no
  * vacuum statistics, no allequalimage/deduplication flag.
  */

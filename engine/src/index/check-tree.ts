@@ -31,8 +31,9 @@ export function checkTree(tree: TreeContext, metaPageId: PageId, size: number): 
     throw new InvariantError(`B+tree check failed${where}: ${message}`);
   };
   const meta = tree.pool.withReadPage(metaPageId, (bytes) => readBTreeMeta(bytes, metaPageId));
-  const cached = { root: tree.rootPageId, height: tree.height, pageCount: tree.pageCount, size };
-  for (const field of ["root", "height", "pageCount", "size"] as const) {
+  // The meta page is written when the shape changes; its size is as of then (bplus-tree.ts).
+  const cached = { root: tree.rootPageId, height: tree.height, pageCount: tree.pageCount };
+  for (const field of ["root", "height", "pageCount"] as const) {
     if (meta[field] !== cached[field]) {
       fail(metaPageId, `meta page says ${field} ${meta[field]}, the tree has ${cached[field]}`);
     }

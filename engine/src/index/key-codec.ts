@@ -72,10 +72,11 @@ export type KeyCompare = (a: Uint8Array, b: Uint8Array) => number;
 
 /** Negative when a sorts before b, zero when equal, positive after: memcmp, then length. */
 export function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  return compareRange(a, 0, a.length, b, 0, b.length);
+  return compareByteRanges(a, 0, a.length, b, 0, b.length);
 }
 
-function compareRange(a: Uint8Array, aStart: number, aEnd: number, b: Uint8Array, bStart: number, bEnd: number): number {
+/** `compareBytes` of a[aStart … aEnd) and b[bStart … bEnd), without making views. */
+export function compareByteRanges(a: Uint8Array, aStart: number, aEnd: number, b: Uint8Array, bStart: number, bEnd: number): number {
   const n = Math.min(aEnd - aStart, bEnd - bStart);
   for (let i = 0; i < n; i++) {
     const d = (a[aStart + i] as number) - (b[bStart + i] as number);
@@ -325,11 +326,16 @@ export function splitRid(entry: Uint8Array): { key: Uint8Array; rid: Rid } {
  * bytes, e.g. "a" and "ab" given as raw Uint8Arrays.
  */
 export function compareKeyRid(a: Uint8Array, b: Uint8Array): number {
-  const aKey = a.length - RID_KEY_SIZE;
-  const bKey = b.length - RID_KEY_SIZE;
-  const byKey = compareRange(a, 0, aKey, b, 0, bKey);
+  return compareKeyRidRanges(a, 0, a.length, b, 0, b.length);
+}
+
+/** `compareKeyRid` of a[aStart … aEnd) and b[bStart … bEnd), without making views. */
+export function compareKeyRidRanges(a: Uint8Array, aStart: number, aEnd: number, b: Uint8Array, bStart: number, bEnd: number): number {
+  const aKey = aEnd - RID_KEY_SIZE;
+  const bKey = bEnd - RID_KEY_SIZE;
+  const byKey = compareByteRanges(a, aStart, aKey, b, bStart, bKey);
   if (byKey !== 0) return byKey;
-  return compareRange(a, aKey, a.length, b, bKey, b.length);
+  return compareByteRanges(a, aKey, aEnd, b, bKey, bEnd);
 }
 
 /** Throw `invalid-argument` unless `rid` has a valid page id and slot number. */

@@ -3,8 +3,9 @@
  * ================================
  * Every B+tree operation starts with the same step on every page it passes: find where a
  * probe key belongs among the page's keys. The slots of a `BTreePage` are in key order, so
- * this is a binary search over slot numbers, reading key i with `page.keyView(i)` (a view
- * into the page, no copy) and comparing with the tree's order:
+ * this is a binary search over slot numbers, comparing key i with the probe in the tree's
+ * order where the key lies in the page, `page.compareAt(i, probe, compare)` (the same as
+ * `compare(page.keyView(i), probe)` without making a view per comparison):
  *
  *   keys   [ 10 | 20 | 30 | 40 ]        probe 30 → { index: 2, found: true  }
  *   slot      0    1    2    3          probe 25 → { index: 2, found: false }
@@ -30,12 +31,13 @@ import type { KeyCompare } from "./key-codec.js";
 /** The first slot of `page` whose key is ≥ `probe` under `compare`, and whether that key equals `probe`. */
 export function searchPage(page: BTreePage, probe: Uint8Array, compare: KeyCompare): SearchResult {
   let lo = 0;
-  let hi = page.keyCount;
+  const n = page.keyCount;
+  let hi = n;
   // Invariant: every key before lo is < probe, every key from hi on is ≥ probe.
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (compare(page.keyView(mid), probe) < 0) lo = mid + 1;
+    if (page.compareAt(mid, probe, compare) < 0) lo = mid + 1;
     else hi = mid;
   }
-  return { index: lo, found: lo < page.keyCount && compare(page.keyView(lo), probe) === 0 };
+  return { index: lo, found: lo < n && page.compareAt(lo, probe, compare) === 0 };
 }

@@ -11,7 +11,7 @@
  * tree-snapshot.ts) work on the same context, so none of them reaches into the shell.
  */
 import { DbError, InvariantError } from "../common/errors.js";
-import type { PageId } from "../common/ids.js";
+import { INVALID_PAGE_ID, type PageId } from "../common/ids.js";
 import type { BufferPool } from "../storage/index.js";
 import type { BTreeAlgorithms } from "./btree-algorithms.js";
 import type { BTreeContext, BTreeNode, BTreePathStep, SearchResult } from "./btree-context.js";
@@ -86,29 +86,59 @@ export class TreeContext implements BTreeContext {
   }
 
   findLeaf(probe: Uint8Array | undefined, path?: BTreePathStep[]): PageId {
+    // The hottest loop of the tree: one page per level, pinned and unpinned directly (no
+    // guard object, no callback), the child read while the page is pinned.
+    const pool = this.pool;
     let pageId = this.rootPageId;
     for (let level = this.height - 1; level > 0; level--) {
       const current = pageId;
-      pageId = this.read(current, (page) => {
+      const data = pool.fetchPage(current).data;
+      try {
+        const page = BTreePage.open(data, current);
         expectLevel(page, level, current);
         let index = 0;
         if (probe !== undefined) {
-          const { index: at, found } = this.search(page, probe);
-          index = found ? at + 1 : at;
+          const at = this.search(page, probe);
+          index = at.found ? at.index + 1 : at.index;
         }
         path?.push({ pageId: current, index });
-        return page.childAt(index);
-      });
+        pageId = page.childAt(index);
+      } finally {
+        pool.unpinPage(current, false);
+      }
     }
     return pageId;
   }
 
+  /** Entries in the tree: the leftmost leaf, then the right-sibling links, summing key counts. */
+  countEntries(): number {
+    let entries = 0;
+    let pageId = this.findLeaf(undefined);
+    while (pageId !== INVALID_PAGE_ID) {
+      pageId = this.read(pageId, (page) => {
+        entries += page.keyCount;
+        return page.rightSibling;
+      });
+    }
+    return entries;
+  }
+
   read<T>(pageId: PageId, fn: (page: BTreePage) => T): T {
-    return this.pool.withReadPage(pageId, (bytes) => fn(BTreePage.open(bytes, pageId)));
+    const data = this.pool.fetchPage(pageId).data;
+    try {
+      return fn(BTreePage.open(data, pageId));
+    } finally {
+      this.pool.unpinPage(pageId, false);
+    }
   }
 
   write<T>(pageId: PageId, fn: (page: BTreePage) => T): T {
-    return this.pool.withWritePage(pageId, (bytes) => fn(BTreePage.open(bytes, pageId)));
+    const data = this.pool.fetchPage(pageId).data;
+    try {
+      return fn(BTreePage.open(data, pageId));
+    } finally {
+      this.pool.unpinPage(pageId, true);
+    }
   }
 
   readNode(pageId: PageId): BTreeNode {

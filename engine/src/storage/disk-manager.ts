@@ -8,6 +8,16 @@
  *   file:  | page 0 | page 1 | page 2 | …          page p lives at byte p × pageSize
  *          0        8192     16384
  *
+ * This file is the contract; the engine's implementations are `MemoryDiskManager` (tests,
+ * notebooks) and `FileDiskManager` (a real file). A page id's life:
+ *
+ *   beyond pageCount ──allocatePage──► allocated: reads as zeros ──writePage──► holds bytes
+ *                                        ▲         │                              │ (writePage: new bytes)
+ *                                        │         └───── deallocatePage ─────────┴──► deallocated
+ *                                        └──── allocatePage reuses it (zeros again) ◄──┘
+ *
+ * Ids are never taken back: `pageCount` only grows.
+ *
  * Contract, for every implementation:
  * - Transfers are page-granular: every buffer passed in has exactly `pageSize` bytes.
  * - A page that was allocated but never written reads as zeros (PostgreSQL calls such a

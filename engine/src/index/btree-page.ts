@@ -382,8 +382,10 @@ export class BTreePage {
    * `compareKeyRid`) compared where the key lies, without making a view.
    */
   compareAt(i: number, probe: Uint8Array, compare: KeyCompare): number {
-    const at = this.#slotAt(i);
     const b = this.bytes;
+    // The slot check of #slotAt, inlined: this runs once per comparison of every search.
+    if ((i >>> 0) !== i || i >= u16(b, OFF_KEY_COUNT)) this.#slotAt(i);
+    const at = BTREE_PAGE_HEADER_SIZE + BTREE_SLOT_SIZE * i;
     const offset = u16(b, at);
     const start = offset + this.#valueSize;
     const end = offset + u16(b, at + 2);

@@ -6,7 +6,7 @@
  * the resize rule.
  */
 import { describe, expect, it } from "vitest";
-import { checkRun, expectDbError, rng, same, sameValueZero, show } from "../../test-support/index.js";
+import { checkRun, errorOf, expectDbError, rng, same, sameValueZero, show } from "../../test-support/index.js";
 import { hashKey, type HashKey } from "@workbook/engine";
 import { OpenAddressingHashMap } from "@submission";
 
@@ -456,6 +456,25 @@ describe("01.1 hash map: iteration", () => {
     expect([...map.values()], "values()").toEqual(bySlot.map((k) => map.get(k!)));
     expect([...map], "for…of").toEqual(entries);
     expect(entries.length, "one entry per key").toBe(map.size);
+  });
+
+  it("a loop that deletes a key as it goes fails at its next step, over entries(), keys(), values() and the map itself; changing a value does not", () => {
+    const walks: [string, (m: AnyMap) => Iterator<unknown>][] = [
+      ["entries()", (m) => m.entries()],
+      ["keys()", (m) => m.keys()],
+      ["values()", (m) => m.values()],
+      ["for…of the map", (m) => m[Symbol.iterator]()],
+    ];
+    for (const [name, walk] of walks) {
+      const map = new OpenAddressingHashMap<HashKey, unknown>();
+      for (let i = 0; i < 20; i++) map.set(i, i);
+      const it = walk(map);
+      it.next();
+      map.set(3, "changed");
+      expect(errorOf(() => it.next()), `${name}: next() after set() changed an existing key's value`).toBeUndefined();
+      map.delete(19);
+      expectDbError(() => it.next(), "invalid-state", `${name}: next() after delete(19)`);
+    }
   });
 
   it("adding or deleting a key while iterating throws an invalid-state DbError", () => {

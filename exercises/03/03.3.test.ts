@@ -506,6 +506,37 @@ describe("03.3 buffer pool", () => {
     expect([b.disk.pageCount, b.pool.newPage().pageId], "[pages on disk after the failure, id of the next new page]").toEqual([1, 1]);
   });
 
+  it("after a failed read, allocation and write-back, every frame can still be pinned at once and no byte is lost (3 frames)", () => {
+    const { disk, pool } = setup(3, 8);
+    pool.fetchPage(p(0)).data[0] = 77;
+    pool.unpinPage(p(0), true);
+    disk.failNextRead = new DbError("io", "simulated read failure");
+    expect(outcome(() => pool.fetchPage(p(1))), "fetchPage(1) when the read fails").toBe("DbError io");
+    disk.failNextAllocate = new DbError("io", "simulated allocation failure");
+    expect(outcome(() => pool.newPage()), "newPage() when the allocation fails").toBe("DbError io");
+    pool.fetchPage(p(1));
+    pool.fetchPage(p(2));
+    disk.failNextWrite = new DbError("io", "simulated write failure");
+    expect(outcome(() => pool.fetchPage(p(3))), "fetchPage(3) when writing dirty page 0 back fails").toBe("DbError io");
+    expect([pool.isResident(p(0)), pool.isDirty(p(0))], "[page 0 resident, dirty] after the failed write-back").toEqual([true, true]);
+    expect(outcome(() => pool.fetchPage(p(3))), "fetchPage(3) again, the disk working").toBe("nothing thrown");
+    expect(pool.snapshot().map((f) => `${String(f.pageId)}:${f.pinCount}`).sort().join(", "), "frames: three pages pinned at once").toBe("1:1, 2:1, 3:1");
+    expect(disk.peek(0)[0], "byte 0 of page 0 on disk").toBe(77);
+  });
+
+  it("a deleted page's frame starts afresh in the replacer (clock: its usage count is forgotten), and a deleted page that was never resident cannot be fetched", () => {
+    const { pool } = setup(2, 5, new ClockReplacer(2));
+    for (let i = 0; i < 5; i++) touch(pool, 0); // frame of page 0: usage 5
+    touch(pool, 1);
+    touch(pool, 1); // frame of page 1: usage 2
+    pool.deletePage(p(0));
+    touch(pool, 2); // into page 0's old frame: usage 1, not 5 + 1
+    pool.fetchPage(p(3));
+    expect([pool.isResident(p(2)), pool.isResident(p(1))], "[page 2 resident, page 1 resident] after fetching page 3: the sweep takes page 2 (usage 1) before page 1 (usage 2)").toEqual([false, true]);
+    pool.deletePage(p(4));
+    expect(outcome(() => pool.fetchPage(p(4))), "fetchPage(4) after deletePage(4), never resident").toBe("DbError invalid-state");
+  });
+
   it("agrees with a model (each page's bytes in a Map) over 200 seeded random operation sequences, 1–4 frames", () => {
     const replacers = [(n: number) => new LruReplacer(n), (n: number) => new ClockReplacer(n), (n: number) => new LruKReplacer(n, 2)];
     const names = ["LRU", "clock", "LRU-2"];

@@ -124,20 +124,20 @@ export class TreeContext implements BTreeContext {
   }
 
   read<T>(pageId: PageId, fn: (page: BTreePage) => T): T {
-    const data = this.pool.fetchPage(pageId).data;
-    try {
-      return fn(BTreePage.open(data, pageId));
-    } finally {
-      this.pool.unpinPage(pageId, false);
-    }
+    return this.#pinned(pageId, false, fn);
   }
 
   write<T>(pageId: PageId, fn: (page: BTreePage) => T): T {
+    return this.#pinned(pageId, true, fn);
+  }
+
+  /** Pin the page (no guard object), run `fn` on it, unpin it (dirty when `dirty`). */
+  #pinned<T>(pageId: PageId, dirty: boolean, fn: (page: BTreePage) => T): T {
     const data = this.pool.fetchPage(pageId).data;
     try {
       return fn(BTreePage.open(data, pageId));
     } finally {
-      this.pool.unpinPage(pageId, true);
+      this.pool.unpinPage(pageId, dirty);
     }
   }
 

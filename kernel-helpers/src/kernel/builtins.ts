@@ -153,19 +153,22 @@ export class BuiltinGuard {
 
 /** The learner-facing text for a repair: what the cell broke, what the kernel did about it. */
 export function describeRepair(repair: BuiltinRepair): string {
-  const list = (names: readonly string[]) =>
-    names.length <= 6 ? names.join(", ") : `${names.slice(0, 6).join(", ")} and ${names.length - 6} more`;
+  const list = (names: readonly string[]) => {
+    const noun = names.length === 1 ? "built-in" : "built-ins";
+    if (names.length > 6) return `${noun} ${names.slice(0, 6).join(", ")} and ${names.length - 6} more`;
+    return `${noun} ${names.length === 1 ? names[0] : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`}`;
+  };
   const lines: string[] = [];
   if (repair.restored.length > 0) {
     lines.push(
-      `This cell replaced or deleted built-in ${list(repair.restored)}, which the kernel itself needs (its TypeScript ` +
+      `This cell replaced or deleted ${list(repair.restored)}, which the kernel itself needs (its TypeScript ` +
         `compiler runs in the same JavaScript world as your cells). The kernel has put the original back. ` +
         `To change behaviour, write a function of your own or add a method under a new name instead.`,
     );
   }
   if (repair.lost.length > 0) {
     lines.push(
-      `This cell changed built-in ${list(repair.lost)} so that it cannot be put back (it was made read-only). ` +
+      `This cell changed ${list(repair.lost)} so that it cannot be put back (it was made read-only). ` +
         `Later cells may fail in strange ways: restart the kernel (Kernel → Restart) to get it back.`,
     );
   }

@@ -123,12 +123,16 @@ export class Executor {
     const prefix = converted.hasToplevelAwait ? "(async function(exports, require) { " : "(function(exports, require) { ";
     const output = qualifyShorthands(converted.output, this.#prevDecl);
     const wrapped = `${prefix}${output}\n})(__tslab__.exports, __tslab__.require)`;
+    const namesBefore = new Set(Object.keys(this.#exports));
     try {
       const ret: unknown = vm.runInThisContext(wrapped, { filename, breakOnSigint: true });
       if (converted.hasToplevelAwait) await Promise.race([ret, this.#interruptPromise]);
     } catch (e) {
       // Describing the error uses the built-ins the cell may have broken: repair them first.
       this.#pendingRepair = mergeRepairs(this.#pendingRepair, this.#builtins.repair());
+      // Later cells cannot name what a failed cell declared (its declarations are not kept),
+      // so let go of the values too: a cell stopped for memory frees what it filled.
+      for (const name of Object.keys(this.#exports)) if (!namesBefore.has(name)) delete this.#exports[name];
       return runtimeError(e, source, wrapped, filename);
     }
     this.#prevDecl = converted.declOutput ?? "";

@@ -9,16 +9,18 @@
  * after a restart (supervisor.ts): the request the previous kernel died on is answered
  * once the client's sockets have reconnected (iopub subscribed, the shell identity
  * routable), before any new shell request is read. Under the supervisor the front also
- * watches the parent pid: a kernel whose supervisor was killed ends itself.
+ * watches the parent pid: a kernel whose supervisor was killed ends itself. While a cell
+ * runs, the front watches memory and stops a cell about to exhaust it (memory-watch.ts).
  */
 import { randomUUID } from "node:crypto";
 import { readFileSync, writeSync } from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
 import * as zmq from "zeromq";
 import { type ConnectionInfo, type Header, type Json, type Message, Wire, endpoint, newHeader } from "./protocol.js";
+import { MemoryWatch } from "./memory-watch.js";
 import { ENGINE_REQUESTS, type FrontData, type ToEngine, type ToFront } from "./threads.js";
 
-const { connectionFile, kernelInfo, supervisorPid, lostReply } = workerData as FrontData;
+const { connectionFile, kernelInfo, supervisorPid, lostReply, memoryShare } = workerData as FrontData;
 /** How long a restarted kernel waits for the client to reconnect before giving up on the lost reply. */
 const RECONNECT_WAIT_MS = 10_000;
 const info = JSON.parse(readFileSync(connectionFile, "utf8")) as ConnectionInfo;
@@ -50,6 +52,7 @@ const controlOut = new Outbox(control);
 const iopubOut = new Outbox(iopub);
 
 const pendingReplies = new Map<string, (content: Json) => void>();
+const memoryWatch = new MemoryWatch(memoryShare, () => process.kill(process.pid, "SIGINT"), log);
 
 function log(text: string): void {
   writeSync(2, `[workbook kernel] ${text}\n`);
@@ -147,7 +150,12 @@ async function handleShell(request: Message): Promise<void> {
   await publish("status", { execution_state: "busy" }, request.header);
   if (type === "kernel_info_request") await reply(shellOut, request, kernelInfo);
   else if (type === "comm_info_request") await reply(shellOut, request, { status: "ok", comms: {} });
-  else if (ENGINE_REQUESTS.has(type)) await reply(shellOut, request, await askEngine(request));
+  else if (type === "execute_request") {
+    memoryWatch.start();
+    const content = await askEngine(request);
+    memoryWatch.stop();
+    await reply(shellOut, request, content);
+  } else if (ENGINE_REQUESTS.has(type)) await reply(shellOut, request, await askEngine(request));
   else log(`ignoring unknown shell message '${type}'`);
   await publish("status", { execution_state: "idle" }, request.header);
 }
@@ -196,6 +204,7 @@ async function echoHeartbeats(): Promise<void> {
 
 /** Close every socket before the process exits: zeromq aborts if they are torn down under it. */
 async function closeAll(): Promise<void> {
+  memoryWatch.close();
   await Promise.all([shellOut, controlOut, iopubOut].map((o) => o.drain()));
   for (const s of [shell, control, stdin, iopub, heartbeat]) {
     s.linger = 200;

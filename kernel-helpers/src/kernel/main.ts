@@ -26,6 +26,7 @@ import { describeRepair } from "./builtins.js";
 import { type CellOutcome, Executor, red } from "./executor.js";
 import { History } from "./history.js";
 import { type Header, type Json, codePointToUtf16, utf16ToCodePoint } from "./protocol.js";
+import { memoryShare, takeMemoryStop } from "./memory-watch.js";
 import { guardProcess } from "./process-guard.js";
 import { type InFlight, type RestartInfo, type ToSupervisor, parseRestartArg, restartAdvice } from "./supervision.js";
 import type { FrontData, ShellRequest, ToEngine, ToFront } from "./threads.js";
@@ -39,17 +40,21 @@ if (!connectionFile) {
 }
 const restart = parseRestartArg(process.argv.slice(3));
 
+const LARGE_DATA_HINT = "  Large data: prefer typed arrays (an Int32Array of n numbers takes 4n bytes) or process it in pieces.";
+
 /** Tell the supervisor (if we run under one) what we are doing, so it can speak for us if we die. */
 function tell(msg: ToSupervisor): void {
   process.send?.(msg);
 }
 
 const executor = new Executor(process.cwd());
+const memory = memoryShare();
 const history = new History();
 const front = new Worker(path.join(__dirname, "front.js"), {
   workerData: {
     connectionFile,
     kernelInfo: kernelInfo(),
+    memoryShare: memory,
     ...(process.send ? { supervisorPid: process.ppid } : {}),
     ...(restart?.lost ? { lostReply: lostReply(restart, restart.lost) } : {}),
   } satisfies FrontData,
@@ -131,7 +136,7 @@ function lostReply(info: RestartInfo, lost: InFlight): NonNullable<FrontData["lo
   const evalue = restartAdvice(info, true);
   const hint =
     info.ename === "OutOfMemory"
-      ? ["  Large data: prefer typed arrays (an Int32Array of n numbers takes 4n bytes) or process it in pieces."]
+      ? [LARGE_DATA_HINT]
       : [];
   return {
     request: { header: lost.header, identities: lost.identities, metadata: {}, content: {} },
@@ -142,6 +147,27 @@ function lostReply(info: RestartInfo, lost: InFlight): NonNullable<FrontData["lo
       evalue,
       traceback: [red(`${info.ename}: ${evalue}`), ...hint],
     },
+  };
+}
+
+/** An interrupt the memory watch sent is an out-of-memory failure, not the learner's ■. */
+function stoppedForMemory(outcome: CellOutcome): CellOutcome {
+  const usedMb = takeMemoryStop(memory);
+  if (outcome.kind !== "interrupted" || usedMb === 0) return outcome;
+  const limitMb = Math.round(v8.getHeapStatistics().heap_size_limit / 2 ** 20);
+  const evalue =
+    `this cell was stopped when the kernel's memory reached ${usedMb} MB of the ${limitMb} MB JavaScript may use, ` +
+    `before it ran out; the kernel and your variables are intact`;
+  return {
+    ...outcome,
+    kind: "runtime-error",
+    ename: "OutOfMemory",
+    evalue,
+    traceback: [
+      red(`OutOfMemory: ${evalue}`),
+      "  What this cell declared is dropped; what it added to variables of earlier cells is still held by them.",
+      LARGE_DATA_HINT,
+    ],
   };
 }
 
@@ -170,7 +196,7 @@ async function execute(content: Json, metadata: Json): Promise<Json> {
     restartNote = undefined;
   }
 
-  const outcome = await executor.execute(code);
+  const outcome = stoppedForMemory(await executor.execute(code));
   if (outcome.repair) streams.write("stderr", describeRepair(outcome.repair));
   streams.flush();
   if (outcome.kind !== "ok") {

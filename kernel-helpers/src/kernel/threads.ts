@@ -34,6 +34,8 @@ export type ToFront =
 export interface FrontData {
   readonly connectionFile: string;
   readonly kernelInfo: Json;
+  /** Shared with the main thread: the memory watch's words (memory-watch.ts). */
+  readonly memoryShare: Int32Array;
   /** Set under the supervisor: the front ends the process if the supervisor goes away. */
   readonly supervisorPid?: number;
   /** After a restart: the reply owed to the request the previous kernel died on. */

@@ -1,0 +1,96 @@
+/**
+ * Stopping a cell before it runs the kernel out of memory
+ * ========================================================
+ * When V8's heap is full it aborts the process; nothing inside the process can catch that
+ * (the supervisor then restarts the kernel and every variable is lost). Most cells that
+ * run away with memory do it in a JavaScript loop (`for (…) rows.push(…)`), and a loop can
+ * be interrupted. So while a cell runs, the front thread asks the main thread's heap how
+ * full it is, through an inspector session (`Runtime.getHeapUsage` is answered between
+ * two JavaScript steps of a busy main thread, as a debugger's pause is), and when it is
+ * 80 % full, interrupts the cell (SIGINT, as the ■ button does) and marks the interrupt
+ * as a memory stop:
+ *
+ *   front, every 100 ms of a cell:  heap used > 80 % of the old generation's limit ?
+ *                                     → share[STOPPED_MB] = used; SIGINT
+ *   main, after the cell:           interrupted and share[STOPPED_MB] > 0
+ *                                     → OutOfMemory, the kernel and its variables intact
+ *
+ * V8 gives up when its old generation is full; the limit it reports (`heap_size_limit`)
+ * also counts the young generation's 48 MB (16 MB semi-spaces, on 64-bit), taken off here.
+ * Garbage counts as used until collected, but V8 collects long before the heap is that
+ * full unless most of it is alive. A single built-in call that
+ * allocates everything at once (`new Array(2**31).fill(0)` runs inside one C++ built-in,
+ * which neither answers the inspector nor looks at interrupts) cannot be stopped this way;
+ * there the supervisor's restart is the answer.
+ */
+import inspector from "node:inspector";
+import v8 from "node:v8";
+
+const HEAP_LIMIT_MB = 0;
+const STOPPED_MB = 1;
+const SHARE_OF_HEAP = 0.8;
+const YOUNG_GENERATION_MB = 48;
+const EVERY_MS = 100;
+
+/** Main thread: the words both threads share, with the main heap's limit filled in. */
+export function memoryShare(): Int32Array {
+  const share = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
+  const limitMb = Math.round(v8.getHeapStatistics().heap_size_limit / 2 ** 20);
+  share[HEAP_LIMIT_MB] = Math.max(1, limitMb - YOUNG_GENERATION_MB);
+  return share;
+}
+
+/** Main thread, after a cell: the heap use (MB) at which the watch stopped it, or 0. */
+export function takeMemoryStop(share: Int32Array): number {
+  return Atomics.exchange(share, STOPPED_MB, 0);
+}
+
+/** Front thread: watches the main thread's heap while a cell runs. */
+export class MemoryWatch {
+  readonly #session: inspector.Session | undefined;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly share: Int32Array,
+    private readonly interrupt: () => void,
+    log: (text: string) => void,
+  ) {
+    try {
+      const session = new inspector.Session();
+      session.connectToMainThread();
+      this.#session = session;
+    } catch (e) {
+      // A Node built without the inspector: cells that fill the heap end in a restart instead.
+      log(`no memory watch (${(e as Error).message})`);
+    }
+  }
+
+  start(): void {
+    const session = this.#session;
+    if (!session) return;
+    this.stop();
+    Atomics.store(this.share, STOPPED_MB, 0);
+    const limit = Atomics.load(this.share, HEAP_LIMIT_MB) * 2 ** 20;
+    const timer = setInterval(() => {
+      session.post("Runtime.getHeapUsage", (err, usage) => {
+        const used = (usage as { usedSize?: number } | undefined)?.usedSize ?? 0;
+        if (err || this.#timer !== timer || used < SHARE_OF_HEAP * limit) return;
+        Atomics.store(this.share, STOPPED_MB, Math.max(1, Math.round(used / 2 ** 20)));
+        this.stop();
+        this.interrupt();
+      });
+    }, EVERY_MS);
+    this.#timer = timer;
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** Before the process exits: a connected session makes Node wait "for the debugger to disconnect". */
+  close(): void {
+    this.stop();
+    this.#session?.disconnect();
+  }
+}

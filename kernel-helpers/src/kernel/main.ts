@@ -21,12 +21,11 @@ import { writeSync } from "node:fs";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
 import { EXECUTED_CELLS, type ExecutedCell, KERNEL_CHANNEL, type KernelChannel, type MimeBundle, toBundle } from "../display/bundle.js";
-import v8 from "node:v8";
 import { describeRepair } from "./builtins.js";
 import { type CellOutcome, Executor, red } from "./executor.js";
 import { History } from "./history.js";
 import { type Header, type Json, codePointToUtf16, utf16ToCodePoint } from "./protocol.js";
-import { memoryShare, takeMemoryStop } from "./memory-watch.js";
+import { heapLimitMb, memoryShare, takeMemoryStop } from "./memory-watch.js";
 import { guardProcess } from "./process-guard.js";
 import { type InFlight, type RestartInfo, type ToSupervisor, parseRestartArg, restartAdvice } from "./supervision.js";
 import type { FrontData, ShellRequest, ToEngine, ToFront } from "./threads.js";
@@ -154,9 +153,8 @@ function lostReply(info: RestartInfo, lost: InFlight): NonNullable<FrontData["lo
 function stoppedForMemory(outcome: CellOutcome): CellOutcome {
   const usedMb = takeMemoryStop(memory);
   if (outcome.kind !== "interrupted" || usedMb === 0) return outcome;
-  const limitMb = Math.round(v8.getHeapStatistics().heap_size_limit / 2 ** 20);
   const evalue =
-    `this cell was stopped when the kernel's memory reached ${usedMb} MB of the ${limitMb} MB JavaScript may use, ` +
+    `this cell was stopped when the kernel's memory reached ${usedMb} MB of the ${heapLimitMb()} MB JavaScript may use, ` +
     `before it ran out; the kernel and your variables are intact`;
   return {
     ...outcome,
@@ -266,7 +264,7 @@ front.on("message", (msg: ToEngine) => {
   }
   if (msg.type === "closed") return exit(0);
   if (msg.type === "listening") {
-    tell({ type: "ready", heapLimitMb: v8.getHeapStatistics().heap_size_limit / 2 ** 20 });
+    tell({ type: "ready", heapLimitMb: heapLimitMb() });
     return;
   }
   const { request } = msg;

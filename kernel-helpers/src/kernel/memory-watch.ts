@@ -7,18 +7,19 @@
  * be interrupted. So while a cell runs, the front thread asks the main thread's heap how
  * full it is, through an inspector session (`Runtime.getHeapUsage` is answered between
  * two JavaScript steps of a busy main thread, as a debugger's pause is), and when it is
- * 80 % full, interrupts the cell (SIGINT, as the ■ button does) and marks the interrupt
+ * nearly full, interrupts the cell (SIGINT, as the ■ button does) and marks the interrupt
  * as a memory stop:
  *
- *   front, every 100 ms of a cell:  heap used > 80 % of the old generation's limit ?
+ *   front, every 100 ms of a cell:  heap used > 85 % of the old generation's limit, or
+ *                                   > 70 % and still after a garbage collection ?
  *                                     → share[STOPPED_MB] = used; SIGINT
  *   main, after the cell:           interrupted and share[STOPPED_MB] > 0
  *                                     → OutOfMemory, the kernel and its variables intact
  *
  * V8 gives up when its old generation is full; the limit it reports (`heap_size_limit`)
  * also counts the young generation's 48 MB (16 MB semi-spaces, on 64-bit), taken off here.
- * Garbage counts as used until collected, but V8 collects long before the heap is that
- * full unless most of it is alive. A single built-in call that
+ * Garbage counts as used until collected (right after a stopped cell, most of the heap is
+ * its garbage), so between the marks the watch has the heap collected and looks again. A single built-in call that
  * allocates everything at once (`new Array(2**31).fill(0)` runs inside one C++ built-in,
  * which neither answers the inspector nor looks at interrupts) cannot be stopped this way;
  * there the supervisor's restart is the answer.
@@ -28,15 +29,22 @@ import v8 from "node:v8";
 
 const HEAP_LIMIT_MB = 0;
 const STOPPED_MB = 1;
-const SHARE_OF_HEAP = 0.8;
+/** Over this share of the limit the watch collects garbage and stops the cell if still over. */
+const SOFT_MARK = 0.7;
+/** Over this share the cell is stopped at once: no time is left for a collection first. */
+const HARD_MARK = 0.85;
 const YOUNG_GENERATION_MB = 48;
 const EVERY_MS = 100;
+
+/** The old generation's limit in MB (what `--max-old-space-size` sets): where V8 gives up. */
+export function heapLimitMb(): number {
+  return Math.max(1, Math.round(v8.getHeapStatistics().heap_size_limit / 2 ** 20) - YOUNG_GENERATION_MB);
+}
 
 /** Main thread: the words both threads share, with the main heap's limit filled in. */
 export function memoryShare(): Int32Array {
   const share = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
-  const limitMb = Math.round(v8.getHeapStatistics().heap_size_limit / 2 ** 20);
-  share[HEAP_LIMIT_MB] = Math.max(1, limitMb - YOUNG_GENERATION_MB);
+  share[HEAP_LIMIT_MB] = heapLimitMb();
   return share;
 }
 
@@ -71,16 +79,34 @@ export class MemoryWatch {
     this.stop();
     Atomics.store(this.share, STOPPED_MB, 0);
     const limit = Atomics.load(this.share, HEAP_LIMIT_MB) * 2 ** 20;
+    let collecting = false;
+    const stop = (bytes: number) => {
+      Atomics.store(this.share, STOPPED_MB, Math.max(1, Math.round(bytes / 2 ** 20)));
+      this.stop();
+      this.interrupt();
+    };
     const timer = setInterval(() => {
-      session.post("Runtime.getHeapUsage", (err, usage) => {
-        const used = (usage as { usedSize?: number } | undefined)?.usedSize ?? 0;
-        if (err || this.#timer !== timer || used < SHARE_OF_HEAP * limit) return;
-        Atomics.store(this.share, STOPPED_MB, Math.max(1, Math.round(used / 2 ** 20)));
-        this.stop();
-        this.interrupt();
+      this.#heapUsed(session, (used) => {
+        if (this.#timer !== timer || used < SOFT_MARK * limit) return;
+        if (used >= HARD_MARK * limit) return stop(used);
+        if (collecting) return;
+        // Over the soft mark, perhaps with garbage (a stopped cell's data): collect, look again.
+        collecting = true;
+        session.post("HeapProfiler.collectGarbage", () => {
+          this.#heapUsed(session, (live) => {
+            collecting = false;
+            if (this.#timer === timer && live >= SOFT_MARK * limit) stop(live);
+          });
+        });
       });
     }, EVERY_MS);
     this.#timer = timer;
+  }
+
+  #heapUsed(session: inspector.Session, then: (bytes: number) => void): void {
+    session.post("Runtime.getHeapUsage", (err, usage) => {
+      if (!err) then((usage as { usedSize?: number } | undefined)?.usedSize ?? 0);
+    });
   }
 
   stop(): void {

@@ -13,13 +13,15 @@
  *                                                      100 scans of 100 keys at N = 100,000
  *
  * Each task does a batch of operations per call; rows give single operations per second.
- * The chart shows every ratio at the largest N. Benchmarks are not tests: nothing here
+ * The contenders of one comparison run in the same interleaved rounds; `ratio` is the
+ * median of the per-round ratios and `spread` their range (bench.ts, `compare`). The
+ * chart shows every ratio at the largest N. Benchmarks are not tests: nothing here
  * fails on speed.
  */
 import { LruCache, MemBTree as BTree, OpenAddressingHashMap, Random } from "@workbook/engine";
 import SortedBTree from "sorted-btree";
 import type { ChartSpec } from "../../display/chart.js";
-import { bench, benchSeries, type BenchTask } from "../bench.js";
+import { bench, benchSeries, type BenchTask, type Comparison, type SeriesResult } from "../bench.js";
 import type { SuiteResult } from "./types.js";
 
 type Row = {
@@ -29,13 +31,15 @@ type Row = {
   readonly peer: string;
   readonly "structure ops/s": number;
   readonly "peer ops/s": number;
-  /** structure ops/s ÷ peer ops/s: above 1, the engine's structure is faster. */
+  /** structure ops/s ÷ peer ops/s, the median of interleaved rounds: above 1, the engine's structure is faster. */
   readonly ratio: number;
+  /** The range of the per-round ratios. */
+  readonly spread: string;
 };
 
 const TIME_MS = 200;
 
-function row(operation: string, n: number, structure: string, peer: string, ours: number, theirs: number): Row {
+function row(operation: string, n: number, structure: string, peer: string, ours: number, theirs: number, c: Comparison): Row {
   return {
     operation,
     n,
@@ -43,7 +47,8 @@ function row(operation: string, n: number, structure: string, peer: string, ours
     peer,
     "structure ops/s": Math.round(ours),
     "peer ops/s": Math.round(theirs),
-    ratio: Number((ours / theirs).toFixed(3)),
+    ratio: Number(c.ratio.toFixed(3)),
+    spread: `${c.low.toFixed(2)}–${c.high.toFixed(2)}`,
   };
 }
 
@@ -78,9 +83,9 @@ function binarySearch(sorted: readonly number[], key: number): number {
 }
 
 /** ops/s of `ours` and `theirs`, measured in one bench() run, times `perCall`. */
-async function pair(ours: BenchTask, theirs: BenchTask, perCall: number): Promise<[number, number]> {
-  const result = await bench({ theirs, ours }, { baseline: "theirs", time: TIME_MS });
-  return [result.row("ours")!.opsPerSec * perCall, result.row("theirs")!.opsPerSec * perCall];
+async function pair(ours: BenchTask, theirs: BenchTask, perCall: number): Promise<[number, number, Comparison]> {
+  const result = await bench({ theirs, ours }, { baseline: "theirs", time: TIME_MS, perCall });
+  return [result.row("ours")!.opsPerSec, result.row("theirs")!.opsPerSec, result.compare("ours", "theirs")];
 }
 
 async function hashMapRows(): Promise<Row[]> {
@@ -153,8 +158,8 @@ async function hashMapRows(): Promise<Row[]> {
   ];
   const rows: Row[] = [];
   for (const [operation, oursTask, theirsTask, perCall] of cases) {
-    const [o, t] = await pair(oursTask, theirsTask, perCall);
-    rows.push(row(operation, N, "OpenAddressingHashMap", "Map", o, t));
+    const [o, t, c] = await pair(oursTask, theirsTask, perCall);
+    rows.push(row(operation, N, "OpenAddressingHashMap", "Map", o, t, c));
   }
   return rows;
 }
@@ -196,8 +201,8 @@ async function lruRows(): Promise<Row[]> {
   );
   const ops = (name: string) => result.row(name)!.opsPerSec * 1_000;
   return [
-    row("get or set (Zipf)", CAPACITY, "LruCache", "Map as LRU", ops("lru"), ops("mapLru")),
-    row("get or set (Zipf)", CAPACITY, "LruCache", "Map, never evicts", ops("lru"), ops("mapAll")),
+    row("get or set (Zipf)", CAPACITY, "LruCache", "Map as LRU", ops("lru"), ops("mapLru"), result.compare("lru", "mapLru")),
+    row("get or set (Zipf)", CAPACITY, "LruCache", "Map, never evicts", ops("lru"), ops("mapAll"), result.compare("lru", "mapAll")),
   ];
 }
 
@@ -232,11 +237,21 @@ async function btreeRows(): Promise<Row[]> {
     sizes,
     { time: TIME_MS },
   );
-  const build = { time: 150, iterations: 2, warmup: false };
+  const build = { time: 600, iterations: 5, warmup: false };
   const buildSizes = [1_000, 10_000, 30_000, 100_000];
-  const treeBuilds = await benchSeries(
-    {
-      btree: (n) => {
+  // A sorted array's build is O(N²): at 100,000 keys one build takes seconds, so it stops at
+  // 30,000; up to there all three are built in the same interleaved rounds.
+  const arraySizes = [1_000, 10_000, 30_000];
+  const arrayBuild = (n: number) => {
+    const keys = keysFor(n);
+    return () => {
+      const sorted: number[] = [];
+      for (const k of keys) sorted.splice(binarySearch(sorted, k), 0, k);
+      return sorted;
+    };
+  };
+  const treeFactories = {
+      btree: (n: number) => {
         const keys = keysFor(n);
         return () => {
           const tree = new BTree<number, number>({ minDegree: 32 });
@@ -244,7 +259,7 @@ async function btreeRows(): Promise<Row[]> {
           return tree;
         };
       },
-      sortedBtree: (n) => {
+      sortedBtree: (n: number) => {
         const keys = keysFor(n);
         return () => {
           const tree = new SortedBTree<number, number>(undefined, undefined, 64);
@@ -252,39 +267,22 @@ async function btreeRows(): Promise<Row[]> {
           return tree;
         };
       },
-    },
-    buildSizes,
-    build,
-  );
-  // A sorted array's build is O(N²): at 100,000 keys one build takes seconds, so it stops at 30,000.
-  const arraySizes = [1_000, 10_000, 30_000];
-  const arrayBuilds = await benchSeries(
-    {
-      array: (n) => {
-        const keys = keysFor(n);
-        return () => {
-          const sorted: number[] = [];
-          for (const k of keys) sorted.splice(binarySearch(sorted, k), 0, k);
-          return sorted;
-        };
-      },
-    },
-    arraySizes,
-    build,
-  );
-  const opsOf = (rows: readonly { task: string; n: number; opsPerSec: number }[], task: string, n: number, perCall: number) =>
-    rows.find((r) => r.task === task && r.n === n)!.opsPerSec * perCall;
+  };
+  const smallBuilds = await benchSeries({ ...treeFactories, array: arrayBuild }, arraySizes, build);
+  const largeBuilds = await benchSeries(treeFactories, buildSizes.filter((n) => !arraySizes.includes(n)), build);
+  /** A row comparing the BTree with `peer` at `n`, from the series both ran in. */
+  const versus = (series: SeriesResult, operation: string, n: number, task: string, peer: string, perCall: number): Row =>
+    row(operation, n, "BTree (t = 32)", peer, series.row("btree", n)!.opsPerSec * perCall, series.row(task, n)!.opsPerSec * perCall, series.compare("btree", task, n));
 
   const rows: Row[] = [];
   for (const n of sizes) {
-    const ours = opsOf(lookups.rows, "btree", n, 1_000);
-    rows.push(row("lookup", n, "BTree (t = 32)", "sorted-btree", ours, opsOf(lookups.rows, "sortedBtree", n, 1_000)));
-    rows.push(row("lookup", n, "BTree (t = 32)", "sorted array", ours, opsOf(lookups.rows, "array", n, 1_000)));
+    rows.push(versus(lookups, "lookup", n, "sortedBtree", "sorted-btree", 1_000));
+    rows.push(versus(lookups, "lookup", n, "array", "sorted array", 1_000));
   }
   for (const n of buildSizes) {
-    const ours = opsOf(treeBuilds.rows, "btree", n, n);
-    rows.push(row("insert, random order", n, "BTree (t = 32)", "sorted-btree", ours, opsOf(treeBuilds.rows, "sortedBtree", n, n)));
-    if (arraySizes.includes(n)) rows.push(row("insert, random order", n, "BTree (t = 32)", "sorted array", ours, opsOf(arrayBuilds.rows, "array", n, n)));
+    const series = arraySizes.includes(n) ? smallBuilds : largeBuilds;
+    rows.push(versus(series, "insert, random order", n, "sortedBtree", "sorted-btree", n));
+    if (arraySizes.includes(n)) rows.push(versus(series, "insert, random order", n, "array", "sorted array", n));
   }
 
   const SCAN_N = 100_000;
@@ -318,8 +316,8 @@ async function btreeRows(): Promise<Row[]> {
     { baseline: "peer", time: 300 },
   );
   const scanOps = (name: string) => scans.row(name)!.opsPerSec * 100;
-  rows.push(row("scan 100 keys", SCAN_N, "BTree (t = 32)", "sorted-btree", scanOps("btree"), scanOps("peer")));
-  rows.push(row("scan 100 keys", SCAN_N, "BTree (t = 32)", "sorted array", scanOps("btree"), scanOps("array")));
+  rows.push(row("scan 100 keys", SCAN_N, "BTree (t = 32)", "sorted-btree", scanOps("btree"), scanOps("peer"), scans.compare("btree", "peer")));
+  rows.push(row("scan 100 keys", SCAN_N, "BTree (t = 32)", "sorted array", scanOps("btree"), scanOps("array"), scans.compare("btree", "array")));
   return rows;
 }
 

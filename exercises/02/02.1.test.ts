@@ -9,7 +9,7 @@
  * shrunk before it is reported.
  */
 import { describe, expect, it } from "vitest";
-import { checkRun, describeError, expectDbError, mulberry32 as rng, speaksForItself } from "../../test-support/index.js";
+import { checkRun, describeError, errorOf, expectDbError, mulberry32 as rng, speaksForItself } from "../../test-support/index.js";
 import { SlottedPage } from "@submission";
 import { SlottedPage as EnginePage } from "@workbook/engine";
 
@@ -248,15 +248,9 @@ function run(ops: readonly Op[], pageSize: number): Run {
           const t = tuple(op.length, op.fill);
           const expected = model.update(s, t);
           if (expected === undefined) {
-            let error: unknown;
-            try {
-              page.update(slot(s), t);
-            } catch (e) {
-              if (speaksForItself(e)) throw e;
-              error = e;
-            }
-            if ((error as { kind?: unknown } | undefined)?.kind !== "out-of-range") {
-              return { failure: `${step} on a slot holding no tuple: expected a DbError of kind "out-of-range", got ${error === undefined ? "no error" : describeError(error)}`, steps };
+            const error = errorOf(() => page.update(slot(s), t));
+            if (error?.kind !== "out-of-range") {
+              return { failure: `${step} on a slot holding no tuple: expected DbError "out-of-range", received ${describeError(error)}`, steps };
             }
           } else {
             const got = page.update(slot(s), t);

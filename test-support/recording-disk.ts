@@ -11,11 +11,25 @@
  * It can be told to fail the next read, write or allocation, to test what a caller does
  * when the disk refuses. `peek` reads what the disk holds without logging.
  */
-import type { DiskManager, PageId } from "@workbook/engine";
 
 export type DiskOp = "read" | "write" | "allocate" | "deallocate";
 
-export class RecordingDisk implements DiskManager {
+/**
+ * The engine's `DiskManager`, structurally, over the page-id type `Id`: an engine test
+ * (engine source) and a hidden suite (engine build) each have their own branded `PageId`.
+ */
+export interface DiskLike<Id extends number = number> {
+  readonly pageSize: number;
+  readonly pageCount: number;
+  readPage(pageId: Id, into: Uint8Array): void;
+  writePage(pageId: Id, bytes: Uint8Array): void;
+  allocatePage(): Id;
+  deallocatePage?(pageId: Id): void;
+  sync(): void;
+  close(): void;
+}
+
+export class RecordingDisk<Id extends number = number> implements DiskLike<Id> {
   readonly log: string[] = [];
   readonly writes: { pageId: number; bytes: Uint8Array }[] = [];
   /** When set, the next read (write, allocation) throws this error, once, and does nothing. */
@@ -25,7 +39,7 @@ export class RecordingDisk implements DiskManager {
 
   /** Records calls to `inner`; `pages` pages are allocated first, page i filled with the byte i + 1 (not logged). */
   constructor(
-    readonly inner: DiskManager,
+    readonly inner: DiskLike<Id>,
     pages = 0,
   ) {
     for (let i = 0; i < pages; i++) inner.writePage(inner.allocatePage(), new Uint8Array(inner.pageSize).fill(i + 1));
@@ -36,24 +50,24 @@ export class RecordingDisk implements DiskManager {
   get pageCount(): number {
     return this.inner.pageCount;
   }
-  readPage(pageId: PageId, into: Uint8Array): void {
+  readPage(pageId: Id, into: Uint8Array): void {
     this.#failIfTold("failNextRead");
     this.inner.readPage(pageId, into);
     this.log.push(`read ${pageId}`);
   }
-  writePage(pageId: PageId, bytes: Uint8Array): void {
+  writePage(pageId: Id, bytes: Uint8Array): void {
     this.#failIfTold("failNextWrite");
     this.inner.writePage(pageId, bytes);
     this.log.push(`write ${pageId}:${bytes[0]}`);
     this.writes.push({ pageId, bytes: bytes.slice() });
   }
-  allocatePage(): PageId {
+  allocatePage(): Id {
     this.#failIfTold("failNextAllocate");
     const pageId = this.inner.allocatePage();
     this.log.push(`allocate ${pageId}`);
     return pageId;
   }
-  deallocatePage(pageId: PageId): void {
+  deallocatePage(pageId: Id): void {
     if (this.inner.deallocatePage === undefined) throw new Error("the inner disk cannot deallocate");
     this.inner.deallocatePage(pageId);
     this.log.push(`deallocate ${pageId}`);
@@ -67,7 +81,7 @@ export class RecordingDisk implements DiskManager {
   /** The bytes on disk now, bypassing the code under test (not logged). */
   peek(pageId: number): Uint8Array {
     const into = new Uint8Array(this.pageSize);
-    this.inner.readPage(pageId as PageId, into);
+    this.inner.readPage(pageId as Id, into);
     return into;
   }
   /** The log's calls of one kind, without a write's byte: `["read 0", "read 2"]`. */

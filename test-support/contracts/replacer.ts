@@ -18,12 +18,24 @@
  */
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import type { FrameId, Replacer } from "@workbook/engine";
 import { expectDbError, outcome } from "../errors.js";
 import { goldenTest, type GoldenCommand, type GoldenHandler } from "../golden.js";
 import { rng } from "../random.js";
 
-const f = (n: number) => n as FrameId;
+/**
+ * The engine's `Replacer`, structurally (frame ids as plain numbers): an engine test's
+ * replacer (engine source) and a learner's (engine build) have different `FrameId` brands.
+ */
+export interface Replacer {
+  readonly capacity: number;
+  recordAccess(frame: number): void;
+  setEvictable(frame: number, evictable: boolean): void;
+  evict(): number | undefined;
+  remove(frame: number): void;
+  size(): number;
+}
+
+const f = (n: number) => n;
 
 function drain(r: Replacer): number[] {
   const out: number[] = [];
@@ -153,7 +165,7 @@ export function replacerContract(name: string, make: (capacity: number) => Repla
  */
 export function replacerScript<R extends Replacer>(make: (capacity: number) => R, probes: Record<string, (r: R) => string> = {}): GoldenHandler {
   let r: R | undefined;
-  const frames = (c: GoldenCommand) => c.args.map((a) => Number(a) as FrameId);
+  const frames = (c: GoldenCommand) => c.args.map(Number);
   return (c) => {
     if (c.name === "new") {
       r = make(Number(c.args[0]));
@@ -185,7 +197,7 @@ export function replacerScript<R extends Replacer>(make: (capacity: number) => R
 /** What the clock shows besides the Replacer contract: its hand and each frame's usage count. */
 export interface ClockLike extends Replacer {
   readonly hand: number;
-  usageCount(frame: FrameId): number | undefined;
+  usageCount(frame: number): number | undefined;
 }
 
 /** The clock replacer's golden script (clock-replacer.golden, next to this file). */
@@ -194,7 +206,7 @@ export const CLOCK_REPLACER_SCRIPT = path.join(__dirname, "clock-replacer.golden
 /** A test that runs clock-replacer.golden against `make`; `clock` prints "hand 2, usage [1 - 0 3]". */
 export function clockReplacerScript(title: string, make: (capacity: number) => ClockLike): void {
   const clock = (r: ClockLike) => {
-    const usage = Array.from({ length: r.capacity }, (_, i) => r.usageCount(i as FrameId) ?? "-");
+    const usage = Array.from({ length: r.capacity }, (_, i) => r.usageCount(i) ?? "-");
     return `hand ${r.hand}, usage [${usage.join(" ")}]`;
   };
   goldenTest(title, CLOCK_REPLACER_SCRIPT, () => replacerScript(make, { clock }));

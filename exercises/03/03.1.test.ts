@@ -1,13 +1,10 @@
 /** Hidden suite for exercise 03.1: the clock-sweep replacer. */
-import { chai, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { BufferPoolManager, MemoryDiskManager, type FrameId, type PageId } from "@workbook/engine";
 import { ClockReplacer } from "@submission";
 import { clockReplacerScript, replacerContract } from "../../test-support/contracts/replacer.js";
 import { ClockModel, comparePools, compare, randomOps, randomPoolOps, showOp, showPoolOp, throwMismatch } from "./harness.js";
 import { checkRun, outcome } from "../../test-support/index.js";
-
-// Show whole values in failure messages (the grader keeps the first line).
-chai.config.truncateThreshold = 0;
 
 const f = (n: number) => n as FrameId;
 

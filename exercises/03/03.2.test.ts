@@ -1,13 +1,10 @@
 /** Hidden suite for exercise 03.2: the LRU-K replacer. */
-import { chai, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { BufferPoolManager, MemoryDiskManager, type FrameId, type PageId } from "@workbook/engine";
 import { LruKReplacer } from "@submission";
 import { replacerContract } from "../../test-support/contracts/replacer.js";
 import { LruKModel, comparePools, compare, randomOps, randomPoolOps, showOp, showPoolOp, throwMismatch } from "./harness.js";
 import { checkRun, outcome } from "../../test-support/index.js";
-
-// Show whole values in failure messages (the grader keeps the first line).
-chai.config.truncateThreshold = 0;
 
 const f = (n: number) => n as FrameId;
 

@@ -10,7 +10,7 @@ import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { exerciseIdOf, solutionSource } from "../../kernel-helpers/src/grading/inject.js";
 import { allExercises } from "../../kernel-helpers/src/grading/manifest.js";
-import { cellSource, readNotebook } from "../../kernel-helpers/src/runner/run-notebook.js";
+import { cellSource, listNotebooks, readNotebook } from "../../kernel-helpers/src/runner/run-notebook.js";
 
 const CHECKOUT = path.resolve(__dirname, "../..");
 const NOTEBOOKS = path.join(CHECKOUT, "notebooks");
@@ -102,3 +102,14 @@ it("a starter whose signature drifted from its solution's is caught", () => {
   const api = (name: string) => apiOf(checker, program.getSourceFile(path.join(NOTEBOOKS, name))!, "ClockReplacer");
   expect(api("__drifted.ts").filter((line) => !api("__solution.ts").includes(line))).toEqual(["usageCount: (frame: number) => number"]);
 }, 60_000);
+
+it("no notebook sends the learner to a reference solution: prose and cells name contracts", () => {
+  const solutions = allExercises().map((e) => (e as { solution?: string }).solution!);
+  expect(solutions.every((s) => typeof s === "string")).toBe(true);
+  const offending: string[] = [];
+  for (const file of listNotebooks()) {
+    const text = readNotebook(file).cells.map(cellSource).join("\n");
+    for (const solution of solutions) if (text.includes(solution)) offending.push(`${path.basename(file)} names ${solution}`);
+  }
+  expect(offending).toEqual([]);
+});

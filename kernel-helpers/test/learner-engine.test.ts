@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import * as engine from "@workbook/engine";
 // The built module, as a notebook loads it: it requires the grader's compiled submission.js lazily.
 import { learnerEngine, LearnerPieceError, rememberPassed, savedPiece, yours } from "../dist/grading/learner-pieces.js";
+import { choose } from "../dist/grading/notebook.js";
 import { solutionInjector, solutionSource } from "../src/grading/inject.js";
 import { type Notebook, resolveNotebook, runNotebook } from "../src/runner/run-notebook.js";
 
@@ -91,6 +92,17 @@ describe("the learner's engine", () => {
     expect(message).toMatch(/^your buffer pool \(BufferPoolManager, exercise 03\.3\) threw TypeError: .* in BufferPoolManager\.fetchPage\(\)/);
     expect(message).toMatch(/called by the engine's \S*HeapFile/);
     expect((thrown as LearnerPieceError).cause).toBeInstanceOf(TypeError);
+  }, 60_000);
+
+  it("after a kernel restart, choose() hands out the remembered pass when the exercise cell has not run; several symbols come as one object", () => {
+    rememberPassed("03.1", `// Exercise 03.1\n${solutionSource("03.1")}`, 21, 21, new Date("2026-12-05T07:00:00Z"));
+    const Clock = choose<new (capacity: number) => engine.Replacer>("03.1", () => { throw new Error("the cell never ran"); }, engine.ClockReplacer, "clock replacer");
+    expect(Clock).not.toBe(engine.ClockReplacer);
+    expect(new Clock(4).capacity).toBe(4);
+    expect(lines).toEqual(["Using your clock replacer (ClockReplacer, exercise 03.1, passed 21/21 on 2026-12-05)."]);
+    rememberPassed("05.2", `// Exercise 05.2\n${solutionSource("05.2")}`, 13, 13);
+    const insert = yours("05.2", { insertEntry: engine.insertEntry, storeNode: engine.storeNode }, "insert with splits");
+    expect([typeof insert.insertEntry, typeof insert.storeNode, insert.insertEntry === engine.insertEntry]).toEqual(["function", "function", false]);
   }, 60_000);
 
   it("a saved piece that no longer compiles falls back to the reference and says why", () => {

@@ -321,29 +321,26 @@ export function blamed<T>(value: T, label: PieceLabel): T {
   return (isClass ? blameClass(value as unknown as new (...args: unknown[]) => object, label) : blameFunction(value as () => unknown, label, `${label.symbol}()`)) as T;
 }
 
-function symbolOf(exercise: Exercise, symbol: string | undefined): string {
-  if (symbol !== undefined) {
-    if (!exercise.symbols.includes(symbol)) {
-      throw new Error(`exercise ${exercise.id} defines ${exercise.symbols.join(", ")}, not ${symbol}`);
-    }
-    return symbol;
+/** The symbols `yours()` hands out: the one asked for, else all of the exercise's. */
+function symbolsOf(exercise: Exercise, symbol: string | undefined): readonly string[] {
+  if (symbol === undefined) return exercise.symbols;
+  if (!exercise.symbols.includes(symbol)) {
+    throw new Error(`exercise ${exercise.id} defines ${exercise.symbols.join(", ")}, not ${symbol}`);
   }
-  if (exercise.symbols.length !== 1) {
-    throw new Error(`exercise ${exercise.id} defines ${exercise.symbols.join(", ")}: say which one`);
-  }
-  return exercise.symbols[0]!;
+  return [symbol];
 }
 
 /**
  * The learner's piece for exercise `id` if it ever passed its grade (in any notebook, any
- * kernel), the engine's `reference` otherwise, with one line saying which. `symbol` picks
- * one of the exercise's symbols when it defines several. The result is typed as the
- * contract `T` (give it: `yours<engine.BufferPoolConstructor>(…)`): passing the hidden
- * suite is what shows the learner's piece is one.
+ * kernel), the engine's `reference` otherwise, with one line saying which. The piece is
+ * the exercise's one symbol, or `symbol`, or, for an exercise that defines several, an
+ * object of them all (`{ insertEntry, storeNode }`). The result is typed as the contract
+ * `T` (give it: `yours<engine.BufferPoolConstructor>(…)`): passing the hidden suite is
+ * what shows the learner's piece is one.
  */
 export function yours<T>(id: string, reference: T, name: string, symbol?: string): T {
   const exercise = findExercise(id);
-  const which = symbolOf(exercise, symbol);
+  const symbols = symbolsOf(exercise, symbol);
   const saved = savedPiece(id);
   if (saved === undefined) {
     console.log(`Using the engine's ${name}: exercise ${id} (notebook ${exercise.notebook.slice(0, 2)}) has not passed yet.`);
@@ -357,8 +354,10 @@ export function yours<T>(id: string, reference: T, name: string, symbol?: string
     console.log(`Using the engine's ${name}: your exercise ${id} passed on ${saved.gradedAt.slice(0, 10)}, but ${why}.`);
     return reference;
   }
-  console.log(`Using your ${name} (${which}, exercise ${id}, passed ${saved.passed}/${saved.total} on ${saved.gradedAt.slice(0, 10)}).`);
-  return blamed(exports[which] as T, { exercise: id, name, symbol: which });
+  console.log(`Using your ${name} (${symbols.join(", ")}, exercise ${id}, passed ${saved.passed}/${saved.total} on ${saved.gradedAt.slice(0, 10)}).`);
+  const label = { exercise: id, name, symbol: symbols[0]! };
+  if (symbols.length === 1) return blamed(exports[symbols[0]!] as T, label);
+  return blamed(Object.fromEntries(symbols.map((s) => [s, exports[s]])) as T, label);
 }
 
 /** Every exercise as a component of the learner's engine: whose code it is, and its grade. */

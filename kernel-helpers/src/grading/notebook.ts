@@ -14,7 +14,7 @@
 import { executedCells } from "../display/bundle.js";
 import { table, type Table } from "../display/table.js";
 import type { GradeReport } from "./grade.js";
-import { learnerEngine, rememberPassed, savedPiece, sourceDigest } from "./learner-pieces.js";
+import { learnerEngine, rememberPassed, savedPiece, sourceDigest, yours } from "./learner-pieces.js";
 import { exerciseIdInSource, findExercise } from "./manifest.js";
 
 const PASSED = Symbol.for("workbook.passedExercises");
@@ -84,6 +84,9 @@ export function choose<T>(id: string, learner: () => T, reference: T, name = "it
     console.log(`Using your ${name} (exercise ${id} passes).`);
     return learner();
   }
+  // The exercise cell has not run in this kernel (say, after a restart, the learner went
+  // on from below it): the learner's remembered pass, if any, is still theirs.
+  if (latestSource(id).source === undefined && savedPiece(id) !== undefined) return yours(id, reference, name);
   console.log(`Using the engine's reference ${name}: exercise ${id} has not passed its grade cell yet.`);
   return reference;
 }

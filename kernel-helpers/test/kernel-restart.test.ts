@@ -3,6 +3,7 @@
  * the real protocol. The kernel runs with a small heap so that running out of memory
  * takes seconds, not minutes.
  */
+import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findKernelSpec } from "../src/kernel/kernelspec.js";
@@ -79,6 +80,26 @@ describe("kernel restart", () => {
     expect(r.outputs[0]).toMatchObject({ name: "stderr", text: expect.stringContaining("The kernel was killed (SIGKILL)") });
     expect(r.outputs[1]).toMatchObject({ data: { "text/plain": "4" } });
     expect(await cellPid(kernel)).not.toBe(pid);
+  });
+
+  it("stops when the process that started it exits without shutting it down", async () => {
+    const client = path.resolve(__dirname, "../dist/runner/kernel-client.js");
+    const script =
+      `const { KernelClient } = require(${JSON.stringify(client)});\n` +
+      `KernelClient.start({ cwd: ${JSON.stringify(NOTEBOOKS)} }).then(async (k) => {\n` +
+      `  const r = await k.execute("process.pid");\n` +
+      `  console.log(JSON.stringify([k.process.pid, Number(r.outputs[0].data["text/plain"])]));\n` +
+      `  process.exit(0);\n` +
+      `});`;
+    const run = spawnSync(process.execPath, ["-e", script], { encoding: "utf8", timeout: 60_000 });
+    const pids = JSON.parse(run.stdout) as number[];
+    try {
+      const deadline = Date.now() + 10_000;
+      while (pids.some(isRunning) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      expect(pids.filter(isRunning)).toEqual([]);
+    } finally {
+      for (const pid of pids.filter(isRunning)) process.kill(pid, "SIGKILL");
+    }
   });
 
   it("does not outlive a supervisor killed with SIGKILL", async () => {

@@ -20,7 +20,8 @@
  *
  * The kernel's stdout is inherited; its stderr passes through us (we keep the last 16 kB
  * to find V8's "heap out of memory"). The kernel polls its parent pid, so it does not
- * outlive a supervisor killed with SIGKILL. What is lost on a restart is the JavaScript
+ * outlive a supervisor killed with SIGKILL; we poll ours, so a kernel whose Jupyter (or
+ * test) died does not linger. What is lost on a restart is the JavaScript
  * heap: variables, imports, history. Jupyter itself never sees the kernel die.
  */
 import { type ChildProcess, fork } from "node:child_process";
@@ -111,6 +112,17 @@ function whyItDied(how: string, signal: NodeJS.Signals | null, stderr: string, h
   return { ename: "KernelDied", reason: `stopped (${how}${last ? `: ${last.slice(0, 200)}` : ""})` };
 }
 
+/** Like ipykernel's parent poller: when whoever started us is gone, nobody can use this kernel. */
+function watchParent(): void {
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid === parent) return;
+    log("the process that started the kernel is gone; stopping it");
+    stopping = true;
+    child.kill("SIGTERM");
+  }, 2000).unref();
+}
+
 process.on("SIGINT", () => child.kill("SIGINT"));
 for (const signal of ["SIGTERM", "SIGHUP"] as const) {
   process.on(signal, () => {
@@ -120,3 +132,4 @@ for (const signal of ["SIGTERM", "SIGHUP"] as const) {
 }
 
 start();
+watchParent();

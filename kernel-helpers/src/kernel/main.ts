@@ -133,10 +133,7 @@ const channel: KernelChannel = {
 /** The error reply owed to the request the previous kernel process died on. */
 function lostReply(info: RestartInfo, lost: InFlight): NonNullable<FrontData["lostReply"]> {
   const evalue = restartAdvice(info, true);
-  const hint =
-    info.ename === "OutOfMemory"
-      ? [LARGE_DATA_HINT]
-      : [];
+  const hint = info.ename === "OutOfMemory" ? [LARGE_DATA_HINT] : [];
   return {
     request: { header: lost.header, identities: lost.identities, metadata: {}, content: {} },
     content: {

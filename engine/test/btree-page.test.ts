@@ -10,6 +10,8 @@ import {
   MemoryDiskManager,
   Random,
   compareBytes,
+  compareKeyRid,
+  encodeKey,
   entryCost,
   internalSplitPoint,
   leafSplitPoint,
@@ -126,6 +128,29 @@ describe("05 B+tree page", () => {
     const desc = BTreePage.initLeaf(new Uint8Array(PAGE));
     ["f", "d", "b"].forEach((k, i) => desc.insertLeafAt(i, at(k), rid(i, 0)));
     expect(lowerBound(desc, at("c"), (a, b) => compareBytes(b, a))).toBe(2);
+  });
+
+  test("compareAt(i, probe, compare) has the sign of compare(keyView(i), probe), for the engine's orders and any other", () => {
+    const rng = new Random(23);
+    const descending = (a: Uint8Array, b: Uint8Array) => compareBytes(b, a);
+    for (const kind of ["leaf", "internal"] as const) {
+      const page = kind === "leaf" ? BTreePage.initLeaf(new Uint8Array(1024)) : BTreePage.initInternal(new Uint8Array(1024), 1, 7 as PageId);
+      // 8-byte keys (the integer fast path) and keys of other lengths, sharing prefixes.
+      const keys = Array.from({ length: 30 }, () => (rng.bool(0.6) ? encodeKey(rng.intBetween(-3, 3) * 2 ** 32 + rng.int(5)) : rng.bytes(rng.intBetween(1, 12))));
+      keys.forEach((k, i) => (kind === "leaf" ? page.insertLeafAt(i, k, rid(1, 1)) : page.insertInternalAt(i, k, 9 as PageId)));
+      for (let t = 0; t < 400; t++) {
+        const probe = rng.bool(0.3) ? (keys[rng.int(keys.length)] as Uint8Array).slice() : rng.bool(0.5) ? encodeKey(rng.intBetween(-3, 3) * 2 ** 32 + rng.int(5)) : rng.bytes(rng.intBetween(0, 12));
+        const i = rng.int(keys.length);
+        for (const compare of [compareBytes, compareKeyRid, descending]) {
+          const probeFor = compare === compareKeyRid && probe.length < 6 ? new Uint8Array(6) : probe;
+          const keyFor = page.keyView(i);
+          if (compare === compareKeyRid && keyFor.length < 6) continue;
+          expect(Math.sign(page.compareAt(i, probeFor, compare)), `${kind} key ${toHex(keyFor)} vs ${toHex(probeFor)}`).toBe(Math.sign(compare(keyFor, probeFor)));
+        }
+      }
+      expectDbError(() => page.compareAt(keys.length, encodeKey(1), compareBytes), "out-of-range");
+      expectDbError(() => page.compareAt(0.5, encodeKey(1), compareBytes), "out-of-range");
+    }
   });
 
   test("an internal page: child 0 in the header, child i + 1 beside key i", () => {

@@ -96,6 +96,10 @@ function u16(b: Uint8Array, at: number): number {
 function u32(b: Uint8Array, at: number): number {
   return ((b[at] as number) | ((b[at + 1] as number) << 8) | ((b[at + 2] as number) << 16) | ((b[at + 3] as number) << 24)) >>> 0;
 }
+/** A big-endian unsigned word: keys are compared in this order (key-codec.ts). */
+function be32(b: Uint8Array, at: number): number {
+  return (((b[at] as number) << 24) | ((b[at + 1] as number) << 16) | ((b[at + 2] as number) << 8) | (b[at + 3] as number)) >>> 0;
+}
 function setU16(b: Uint8Array, at: number, v: number): void {
   b[at] = v & 0xff;
   b[at + 1] = (v >>> 8) & 0xff;
@@ -389,7 +393,18 @@ export class BTreePage {
     const offset = u16(b, at);
     const start = offset + this.#valueSize;
     const end = offset + u16(b, at + 2);
-    if (compare === compareBytes) return compareByteRanges(b, start, end, probe, 0, probe.length);
+    if (compare === compareBytes) {
+      // The common case, an 8-byte integer key against an 8-byte probe: two big-endian words.
+      if (end - start === 8 && probe.length === 8) {
+        const k = be32(b, start);
+        const p = be32(probe, 0);
+        if (k !== p) return k < p ? -1 : 1;
+        const k2 = be32(b, start + 4);
+        const p2 = be32(probe, 4);
+        return k2 === p2 ? 0 : k2 < p2 ? -1 : 1;
+      }
+      return compareByteRanges(b, start, end, probe, 0, probe.length);
+    }
     if (compare === compareKeyRid) return compareKeyRidRanges(b, start, end, probe, 0, probe.length);
     return compare(b.subarray(start, end), probe);
   }

@@ -10,7 +10,7 @@ describe("the engine's public surface", () => {
       "INVALID_PAGE_ID", "INVALID_FRAME_ID", "INVALID_SLOT_ID", "INVALID_LSN", "INVALID_RID",
       "Random", "LITTLE_ENDIAN", "MAXALIGN", "viewOf", "alignUp", "alignDown",
       // 01
-      "RingBuffer", "OpenAddressingHashMap", "hashKey", "LruCache", "BTree", "defaultCompare",
+      "RingBuffer", "OpenAddressingHashMap", "hashKey", "LruCache", "MemBTree", "defaultCompare",
       // 02
       "DEFAULT_PAGE_SIZE", "checkPageSize", "MemoryDiskManager", "FileDiskManager", "checkPageId", "checkPageBuffer",
       "SlottedPage", "LP_UNUSED", "LP_NORMAL", "TupleCodec", "COLUMN_TYPES",

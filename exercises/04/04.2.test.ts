@@ -5,7 +5,8 @@
  * (1–4 frames) and pages small (256–512 bytes), so eviction happens all the time.
  */
 import { describe, expect, it } from "vitest";
-import { checkRun, errorOf, RecordingDisk, rng as seeded } from "../../test-support/index.js";
+import { checkRun, errorOf, rng as seeded } from "../../test-support/index.js";
+import { tableHeapContract } from "../../test-support/contracts/table-heap.js";
 import { BufferPoolManager, DbError, type BufferPool, FreeSpaceTree, LruReplacer, MemoryDiskManager, SlottedPage, type PageId, type Rid, type SlotId } from "@workbook/engine";
 import { HeapFile } from "@submission";
 
@@ -48,6 +49,18 @@ function expectedScan(heap: InstanceType<typeof HeapFile>, model: Map<string, { 
     .sort((a, b) => (order.get(a.rid.pageId) ?? -1) - (order.get(b.rid.pageId) ?? -1) || a.rid.slot - b.rid.slot)
     .map(({ rid, tuple }) => `${key(rid)}=${[...tuple].join(",")}`);
 }
+
+tableHeapContract(
+  "04.2 TableHeap: the contract's guarantees",
+  {
+    disk: (pageSize) => new MemoryDiskManager({ pageSize }),
+    pool: (frames, disk) => new BufferPoolManager({ frames, disk, replacer: new LruReplacer(frames) }),
+    fsm: (pageSize) => new FreeSpaceTree(pageSize),
+    freeSpace: (page) => new SlottedPage(page).freeSpace(),
+    ioError: (message) => new DbError("io", message),
+  },
+  (pool, fsm) => new HeapFile(pool, fsm),
+);
 
 describe("04.2 TableHeap · insert and get", () => {
   it("get returns a copy of what insert stored; changing either array later changes nothing", () => {
@@ -152,37 +165,6 @@ describe("04.2 TableHeap · insert and get", () => {
     expect(scanned(heap).length, "tuples after the move").toBe(n);
   });
 
-  it("a move that cannot get a frame (no-free-frame) leaves the old version in place", () => {
-    const { heap, pool } = setup(512, 2);
-    const n = perPage(512, 60);
-    const rids = Array.from({ length: 2 * n }, (_, i) => heap.insert(bytes(60, i)));
-    const [a, b] = heap.pageIds as [PageId, PageId];
-    expect(heap.pageIds.length, "pages after filling two").toBe(2);
-    const rid = rids[0]!;
-    pool.fetchPage(a);
-    pool.fetchPage(b);
-    expect(errorOf(() => heap.update(rid, bytes(200, 77)))?.kind, `update${key(rid)} to 200 bytes (it must move) while the caller pins both frames`).toBe("no-free-frame");
-    pool.unpinPage(a, false);
-    pool.unpinPage(b, false);
-    expect([...(heap.get(rid) ?? [])], `get${key(rid)} after the failed move`).toEqual([...bytes(60, 0)]);
-    expect([scanned(heap).length, heap.pageIds.length], "[tuples, pages] after the failed move").toEqual([2 * n, 2]);
-  });
-
-  it("a move whose new page the disk cannot allocate (io) leaves the old version in place", () => {
-    const disk = new RecordingDisk(new MemoryDiskManager({ pageSize: 512 }));
-    const pool = new BufferPoolManager({ frames: 3, disk, replacer: new LruReplacer(3) });
-    const heap = new HeapFile(pool);
-    const n = perPage(512, 60);
-    const rids = Array.from({ length: n }, (_, i) => heap.insert(bytes(60, i)));
-    const rid = rids[n - 1]!;
-    disk.failNextAllocate = new DbError("io", "the disk is full");
-    expect(errorOf(() => heap.update(rid, bytes(300, 88)))?.kind, `update${key(rid)} to 300 bytes (it must move) when allocating fails`).toBe("io");
-    expect([...(heap.get(rid) ?? [])], `get${key(rid)} after the failed move`).toEqual([...bytes(60, n - 1)]);
-    expect(scanned(heap).length, "tuples after the failed move").toBe(n);
-    const moved = heap.update(rid, bytes(300, 88));
-    expect(moved !== undefined && [...(heap.get(moved) ?? [])].length, "the same update once the disk has room: the new version's length").toBe(300);
-  });
-
   it("delete removes exactly one tuple, once", () => {
     const { heap } = setup();
     const a = heap.insert(bytes(7, 1));
@@ -243,57 +225,9 @@ describe("04.2 TableHeap · the free-space map it is given", () => {
     expect(fsm.get(full), "the map's entry for the full page after the insert").toBe(fsm.categoryOf(free) * fsm.step);
     expect(scanned(heap).length, "tuples").toBe(n + 1);
   });
-  it("after correcting an out-of-date entry, searches the map again and uses a page that has room before adding one", () => {
-    const { pool } = setup(512, 2);
-    const fsm = new FreeSpaceTree(512);
-    const heap = new HeapFile(pool, fsm);
-    const n = perPage(512, 60);
-    for (let i = 0; i <= n; i++) heap.insert(bytes(60, i)); // page 0 full, page 1 with one tuple
-    const [full, roomy] = heap.pageIds as [PageId, PageId];
-    fsm.record(full, 400); // a lie: the full page is lower, so it is found first
-    const rid = heap.insert(bytes(60, 99));
-    expect([rid.pageId, heap.pageIds.length], `[page of the new tuple, pages] (page ${roomy} has room)`).toEqual([roomy, 2]);
-  });
-
-  it("corrects every out-of-date entry it meets, one after another, and adds no page while one has room", () => {
-    const { pool } = setup(512, 2);
-    const fsm = new FreeSpaceTree(512);
-    const heap = new HeapFile(pool, fsm);
-    const n = perPage(512, 60);
-    for (let i = 0; i <= 4 * n; i++) heap.insert(bytes(60, i)); // pages 0–3 full, page 4 with one tuple
-    const pages = heap.pageIds;
-    for (const p of pages.slice(0, 4)) fsm.record(p, 300);
-    const rid = heap.insert(bytes(60, 99));
-    expect([rid.pageId, heap.pageIds.length], "[page of the new tuple, pages] after four out-of-date entries").toEqual([pages[4], 5]);
-    for (const p of pages.slice(0, 4)) {
-      const free = pool.withReadPage(p, (d) => new SlottedPage(d).freeSpace());
-      expect(fsm.get(p), `the map's entry for full page ${p}`).toBe(fsm.categoryOf(free) * fsm.step);
-    }
-  });
 });
 
 describe("04.2 TableHeap · scan", () => {
-  it("is lazy: the first tuple costs one page fetch, however large the heap", () => {
-    const { heap, pool } = setup(512, 3);
-    for (let i = 0; i < 200; i++) heap.insert(bytes(50, i));
-    expect(heap.pageIds.length, "pages").toBeGreaterThan(10);
-    pool.resetStats();
-    const first = heap.scan()[Symbol.iterator]().next();
-    expect(first.done ? undefined : first.value.tuple[0], "the first tuple's first byte").toBe(0);
-    expect(pool.stats.hits + pool.stats.misses, "page fetches to yield the first tuple").toBe(1);
-  });
-
-  it("reads each page only when it reaches it: after a tuple of the k-th page, k pages fetched", () => {
-    const { heap, pool } = setup(512, 2);
-    for (let i = 0; i < 60; i++) heap.insert(bytes(70, i));
-    const order = heap.pageIds;
-    pool.resetStats();
-    for (const { rid } of heap.scan()) {
-      const k = order.indexOf(rid.pageId) + 1;
-      const fetched = pool.stats.hits + pool.stats.misses;
-      if (fetched !== k) expect.fail(`page fetches when the scan yields ${key(rid)}, on page ${k} of ${order.length}: expected ${k}, received ${fetched}`);
-    }
-  });
   it("an empty heap scans to nothing and pins nothing", () => {
     const { heap, pool } = setup();
     expect(scanned(heap), "scan of an empty heap").toEqual([]);

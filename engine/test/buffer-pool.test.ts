@@ -328,6 +328,24 @@ describe("03 buffer pool", () => {
     expect(pool2.replacer.size(), "evictable frames: the replacer still tracks the kept page").toBe(1);
   });
 
+  test("the page table follows page ids far beyond its first size, and never mistakes a bad id for a resident page", () => {
+    const { pool, disk } = poolOf(4);
+    seed(disk, 1000);
+    for (const page of [999, 0, 500, 63, 64, 998]) {
+      const pinned = pool.fetchPage(p(page));
+      expect(pinned.data[0], `byte 0 of page ${page}`).toBe((100 + page) % 256);
+      pool.unpinPage(p(page), false);
+    }
+    expect([999, 0, 500, 63, 64, 998].filter((page) => pool.isResident(p(page))), "resident after LRU evictions").toEqual([500, 63, 64, 998]);
+    pool.fetchPage(p(0));
+    for (const bad of [-1, 0.5, Number.NaN, 1000, 2 ** 40]) {
+      expectDbError(() => pool.fetchPage(bad as PageId), "out-of-range");
+      expectDbError(() => pool.unpinPage(bad as PageId, false), "invalid-state");
+      expect([pool.isResident(bad as PageId), pool.pinCount(bad as PageId), pool.flushPage(bad as PageId)], `id ${bad}`).toEqual([false, undefined, false]);
+    }
+    expect(pool.fetchPage(p(0)).pageId, "-0 and 0 are the same page").toBe(pool.fetchPage(-0 as PageId).pageId);
+  });
+
   test("guards unpin once on release, refuse stale access, and write guards mark the page dirty", () => {
     const { pool, disk } = poolOf(2);
     seed(disk, 2);

@@ -24,7 +24,9 @@
  * engine code that called it.
  *
  * Sources injected by the headless runner's `--solutions` (first line `… (reference
- * solution)`) pass their grade but are not remembered: they are not the learner's.
+ * solution)`) pass their grade but are not remembered: they are not the learner's. A later
+ * failing grade does not forget the last pass: later notebooks keep building on the
+ * version that passed, and the cell in its own notebook shows the learner the difference.
  */
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from "node:fs";

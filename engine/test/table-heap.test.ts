@@ -5,8 +5,6 @@ import { describe, expect, test } from "vitest";
 import {
   BufferPoolManager, type BufferPool,
   ClockReplacer,
-  DbError,
-  FreeSpaceTree,
   FileDiskManager,
   LruReplacer,
   MemoryDiskManager,
@@ -21,7 +19,8 @@ import {
 import { checkModel } from "../../test-support/model-check.js";
 import { check, same, sameBytes } from "../../test-support/assert.js";
 import { expectDbError } from "../../test-support/errors.js";
-import { tableHeapContract } from "../../test-support/contracts/table-heap.js";
+import { engineHeapKit, tableHeapContract } from "../../test-support/contracts/table-heap.js";
+import * as engine from "../src/index.js";
 
 const PAGE = 256;
 
@@ -60,13 +59,7 @@ type Op =
 // The guarantees every heap keeps: the same tests the hidden suite 04.2 runs on the learner's heap.
 tableHeapContract(
   "04 table heap: HeapFile keeps the TableHeap contract",
-  {
-    disk: (pageSize) => new MemoryDiskManager({ pageSize }),
-    pool: (frames, disk) => new BufferPoolManager({ frames, disk, replacer: new LruReplacer(frames) }),
-    fsm: (pageSize) => new FreeSpaceTree(pageSize),
-    freeSpace: (page) => new SlottedPage(page).freeSpace(),
-    ioError: (message) => new DbError("io", message),
-  },
+  engineHeapKit(engine),
   (pool, fsm) => new HeapFile(pool, fsm),
 );
 

@@ -6,8 +6,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { checkRun, errorOf, rng as seeded } from "../../test-support/index.js";
-import { tableHeapContract } from "../../test-support/contracts/table-heap.js";
-import { BufferPoolManager, DbError, type BufferPool, FreeSpaceTree, LruReplacer, MemoryDiskManager, SlottedPage, type PageId, type Rid, type SlotId } from "@workbook/engine";
+import { engineHeapKit, tableHeapContract } from "../../test-support/contracts/table-heap.js";
+import * as engine from "@workbook/engine";
+import { BufferPoolManager, type BufferPool, FreeSpaceTree, LruReplacer, MemoryDiskManager, SlottedPage, type PageId, type Rid, type SlotId } from "@workbook/engine";
 import { HeapFile } from "@submission";
 
 /** Integers in [0, n) from a seed. */
@@ -52,13 +53,7 @@ function expectedScan(heap: InstanceType<typeof HeapFile>, model: Map<string, { 
 
 tableHeapContract(
   "04.2 TableHeap: the contract's guarantees",
-  {
-    disk: (pageSize) => new MemoryDiskManager({ pageSize }),
-    pool: (frames, disk) => new BufferPoolManager({ frames, disk, replacer: new LruReplacer(frames) }),
-    fsm: (pageSize) => new FreeSpaceTree(pageSize),
-    freeSpace: (page) => new SlottedPage(page).freeSpace(),
-    ioError: (message) => new DbError("io", message),
-  },
+  engineHeapKit(engine),
   (pool, fsm) => new HeapFile(pool, fsm),
 );
 

@@ -57,6 +57,29 @@ export interface HeapKit<Id extends number, Pool extends PoolLike, Fsm extends F
   ioError(message: string): Error;
 }
 
+/** The engine classes a heap kit is made of: pass the engine module (`import * as engine`). */
+export interface EngineForHeaps<Id extends number, Pool extends PoolLike, Fsm extends FsmLike, Replacer> {
+  readonly MemoryDiskManager: new (options: { pageSize: number }) => DiskLike<Id>;
+  readonly BufferPoolManager: new (options: { frames: number; disk: RecordingDisk<Id>; replacer: Replacer }) => Pool;
+  readonly LruReplacer: new (capacity: number) => Replacer;
+  readonly FreeSpaceTree: new (pageSize: number) => Fsm;
+  readonly SlottedPage: new (bytes: Uint8Array) => { freeSpace(): number };
+  readonly DbError: new (kind: "io", message: string) => Error;
+}
+
+/** The kit over one copy of the engine: in-memory disk, LRU pool, FreeSpaceTree, slotted pages. */
+export function engineHeapKit<Id extends number, Pool extends PoolLike, Fsm extends FsmLike, Replacer>(
+  engine: EngineForHeaps<Id, Pool, Fsm, Replacer>,
+): HeapKit<Id, Pool, Fsm> {
+  return {
+    disk: (pageSize) => new engine.MemoryDiskManager({ pageSize }),
+    pool: (frames, disk) => new engine.BufferPoolManager({ frames, disk, replacer: new engine.LruReplacer(frames) }),
+    fsm: (pageSize) => new engine.FreeSpaceTree(pageSize),
+    freeSpace: (page) => new engine.SlottedPage(page).freeSpace(),
+    ioError: (message) => new engine.DbError("io", message),
+  };
+}
+
 const bytes = (length: number, fill: number) => new Uint8Array(length).fill(fill & 0xff);
 const key = (rid: Rid) => `(${rid.pageId},${rid.slot})`;
 

@@ -4,12 +4,15 @@
  * takes seconds, not minutes.
  */
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findKernelSpec } from "../src/kernel/kernelspec.js";
 import { KernelClient } from "../src/runner/kernel-client.js";
 
 const NOTEBOOKS = path.resolve(__dirname, "../../notebooks");
+const hasNbconvert = spawnSync("jupyter", ["nbconvert", "--version"]).status === 0;
 let kernel: KernelClient;
 
 /** The registered spec, with the heap capped for the kernel under test. */
@@ -81,6 +84,28 @@ describe("kernel restart", () => {
     expect(r.outputs[1]).toMatchObject({ data: { "text/plain": "4" } });
     expect(await cellPid(kernel)).not.toBe(pid);
   });
+
+  it.runIf(hasNbconvert)("answers the lost cell for Jupyter's own client too (nbconvert --execute)", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "workbook-restart-"));
+    const cells = ["const a = 1; a", "new Array(2 ** 31).fill(0)", "1 + 1"];
+    const nb = {
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: { kernelspec: { name: "database-workbook", display_name: "Database Workbook (TypeScript)", language: "typescript" } },
+      cells: cells.map((source, i) => ({ id: `c${i}`, cell_type: "code", source, metadata: {}, outputs: [], execution_count: null })),
+    };
+    writeFileSync(path.join(dir, "oom.ipynb"), JSON.stringify(nb));
+    const run = spawnSync("jupyter", ["nbconvert", "--to", "notebook", "--execute", "--allow-errors", "--output", "out.ipynb", "oom.ipynb"], {
+      cwd: dir,
+      env: { ...process.env, NODE_OPTIONS: "--max-old-space-size=256" },
+      encoding: "utf8",
+      timeout: 150_000,
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const out = JSON.parse(readFileSync(path.join(dir, "out.ipynb"), "utf8")) as { cells: { outputs: Record<string, unknown>[] }[] };
+    expect(out.cells[1]!.outputs).toEqual([expect.objectContaining({ output_type: "error", ename: "OutOfMemory" })]);
+    expect(out.cells[2]!.outputs.at(-1)).toMatchObject({ data: { "text/plain": ["2"] } });
+  }, 160_000);
 
   it("stops when the process that started it exits without shutting it down", async () => {
     const client = path.resolve(__dirname, "../dist/runner/kernel-client.js");

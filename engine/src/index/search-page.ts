@@ -19,8 +19,9 @@
  *   the child to follow is `found ? index + 1 : index` (a key equal to a separator lives
  *   to its right).
  *
- * Cost: ⌈log2(n + 1)⌉ compares to narrow the range, plus one to decide `found`. With
- * 8 KB pages and 8-byte keys a leaf holds about 450 entries: 10 compares instead of 225
+ * Cost: ⌈log2(n + 1)⌉ compares, and no extra one to decide `found`: the compare that last
+ * moved `hi` was against the key now at `hi`, so whether it returned 0 is the answer. With
+ * 8 KB pages and 8-byte keys a leaf holds about 450 entries: 9 compares instead of 225
  * on average for a linear scan. PostgreSQL's `_bt_binsrch` is the same loop, and it too
  * returns the first key ≥ the scan key on a leaf.
  */
@@ -31,13 +32,19 @@ import type { KeyCompare } from "./key-codec.js";
 /** The first slot of `page` whose key is ≥ `probe` under `compare`, and whether that key equals `probe`. */
 export function searchPage(page: BTreePage, probe: Uint8Array, compare: KeyCompare): SearchResult {
   let lo = 0;
-  const n = page.keyCount;
-  let hi = n;
+  let hi = page.keyCount;
+  // Whether the key at hi equals the probe (false while hi is past the last key).
+  let found = false;
   // Invariant: every key before lo is < probe, every key from hi on is ≥ probe.
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (page.compareAt(mid, probe, compare) < 0) lo = mid + 1;
-    else hi = mid;
+    const c = page.compareAt(mid, probe, compare);
+    if (c < 0) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+      found = c === 0;
+    }
   }
-  return { index: lo, found: lo < n && page.compareAt(lo, probe, compare) === 0 };
+  return { index: lo, found };
 }

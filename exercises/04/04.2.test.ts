@@ -222,6 +222,37 @@ describe("04.2 TableHeap · the free-space map it is given", () => {
   });
 });
 
+describe("04.2 TableHeap · the page layout it is given", () => {
+  it("formats, opens and sizes every page through its pageFormat (SlottedPage unless given), so a learner's layout plugs in", () => {
+    const used = { init: 0, open: 0, maxTupleSize: 0 };
+    class CountingPage extends SlottedPage {
+      constructor(data: Uint8Array) {
+        super(data);
+        used.open++;
+      }
+      static override init(data: Uint8Array): SlottedPage {
+        used.init++;
+        return SlottedPage.init(data);
+      }
+      static override maxTupleSize(pageSize: number): number {
+        used.maxTupleSize++;
+        return SlottedPage.maxTupleSize(pageSize);
+      }
+    }
+    const { pool } = setup(512, 3);
+    const heap = new HeapFile(pool, new FreeSpaceTree(512), CountingPage);
+    const rids = Array.from({ length: 12 }, (_, i) => heap.insert(bytes(100, i)));
+    expect(used.init, "pages formatted with pageFormat.init (one per heap page)").toBe(heap.pageIds.length);
+    const opened = used.open;
+    heap.get(rids[5]!);
+    heap.update(rids[5]!, bytes(30, 50));
+    heap.delete(rids[6]!);
+    expect(scanned(heap).length, "tuples").toBe(11);
+    expect(used.open > opened, "get, update, delete and scan view pages with new pageFormat(data)").toBe(true);
+    expect(used.maxTupleSize > 0, "tuple sizes checked with pageFormat.maxTupleSize").toBe(true);
+  });
+});
+
 describe("04.2 TableHeap · scan", () => {
   it("an empty heap scans to nothing and pins nothing", () => {
     const { heap, pool } = setup();

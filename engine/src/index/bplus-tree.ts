@@ -209,12 +209,7 @@ export class BPlusTree {
       return undefined;
     }
     const tree = this.#tree;
-    const leafId = tree.findLeaf(userKey);
-    return tree.read(leafId, (page) => {
-      expectLevel(page, 0, leafId);
-      const { index, found } = tree.search(page, userKey);
-      return found ? page.ridAt(index) : undefined;
-    });
+    return tree.ridIn(tree.findLeaf(userKey), userKey);
   }
 
   /** Every rid stored under `key`, in rid order (at most one in a unique tree). */

@@ -11,7 +11,7 @@
  * tree-snapshot.ts) work on the same context, so none of them reaches into the shell.
  */
 import { DbError, InvariantError } from "../common/errors.js";
-import { INVALID_PAGE_ID, type PageId } from "../common/ids.js";
+import { INVALID_PAGE_ID, type PageId, type Rid } from "../common/ids.js";
 import type { BufferPool } from "../storage/index.js";
 import type { BTreeAlgorithms } from "./btree-algorithms.js";
 import type { BTreeContext, BTreeNode, BTreePathStep, SearchResult } from "./btree-context.js";
@@ -108,6 +108,24 @@ export class TreeContext implements BTreeContext {
       }
     }
     return pageId;
+  }
+
+  /**
+   * The rid stored under `probe` in leaf `leafId`, or `undefined`: a point lookup's last
+   * step, pinned directly like `findLeaf` (a callback here would share its call site with
+   * every other `read` and stop being inlined once inserts have run).
+   */
+  ridIn(leafId: PageId, probe: Uint8Array): Rid | undefined {
+    const pool = this.pool;
+    const data = pool.fetchPage(leafId).data;
+    try {
+      const page = BTreePage.open(data, leafId);
+      expectLevel(page, 0, leafId);
+      const at = this.search(page, probe);
+      return at.found ? page.ridAt(at.index) : undefined;
+    } finally {
+      pool.unpinPage(leafId, false);
+    }
   }
 
   /** Entries in the tree: the leftmost leaf, then the right-sibling links, summing key counts. */

@@ -62,6 +62,6 @@ describe.each(notebooks.map((n) => [path.basename(n, ".ipynb"), n] as const))("%
     const errors = nb.cells.flatMap((c) => (c.outputs ?? []).filter((o) => o.output_type === "error"));
     expect(errors).toEqual([]);
     const charts = nb.cells.flatMap((c) => (c.outputs ?? []).filter((o) => "data" in o && "application/vnd.vegalite.v5+json" in o.data));
-    for (const c of charts) expect("data" in c && Object.keys(c.data).sort()).toEqual(["application/vnd.vegalite.v5+json", "image/svg+xml", "text/plain"]);
+    for (const c of charts) expect("data" in c && Object.keys(c.data).sort()).toEqual(["application/vnd.vegalite.v5+json", "image/png", "image/svg+xml", "text/markdown", "text/plain"]);
   }, 900_000);
 });

@@ -10,6 +10,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { type GradeReport, GradeReport as Report, gradeSource } from "../grading/grade.js";
 import { exerciseIdOf } from "../grading/inject.js";
+import { learnerEngine, rememberPassed } from "../grading/learner-pieces.js";
 import { type Exercise, ExerciseNotFoundError, allExercises, exerciseIdInSource, findExercise } from "../grading/manifest.js";
 import { scoreboard } from "../grading/scoreboard.js";
 import { CHECKOUT } from "../kernel/kernelspec.js";
@@ -55,7 +56,12 @@ async function gradeFromNotebook(exercise: Exercise, file: string): Promise<Grad
       { line: 0, message: `${claims.length} cells in ${path.basename(file)} claim exercise ${exercise.id}; keep one` },
     ]);
   }
-  return gradeSource(exercise.id, cellSource(claims[0]!));
+  const source = cellSource(claims[0]!);
+  const report = await gradeSource(exercise.id, source);
+  // A pass here is the learner's piece as much as one graded in the notebook: later
+  // notebooks, the REPL and the server build on it.
+  if (report.status === "passed") rememberPassed(exercise.id, source, report.passed, report.total);
+  return report;
 }
 
 /** A path as the learner would type it: relative to the checkout when inside it. */
@@ -93,7 +99,8 @@ async function main(): Promise<void> {
   const passedExercises = reports.filter((r) => r.status === "passed").length;
   if (json) {
     const exercisesJson = graded.map((g) => ({ ...g.report.toJSON(), notebook: g.notebook }));
-    process.stdout.write(`${JSON.stringify({ exercises: exercisesJson, passedExercises, totalExercises: reports.length, passedTests, totalTests }, null, 2)}\n`);
+    const engine = learnerEngine();
+    process.stdout.write(`${JSON.stringify({ exercises: exercisesJson, passedExercises, totalExercises: reports.length, passedTests, totalTests, engine }, null, 2)}\n`);
     return;
   }
   const rows = reports.map((r) => ({ id: r.exercise.id, title: r.exercise.title, score: `${r.passed}/${r.total}`, status: r.status }));
@@ -103,6 +110,9 @@ async function main(): Promise<void> {
   for (const r of reports.filter((r) => r.problems.length > 0 && (r.status === "suite-changed" || r.status === "crashed"))) {
     console.log(`${r.exercise.id}: ${r.problems[0]!.message}`);
   }
+  console.log("\nYour engine: whose code each component runs (later notebooks, the REPL and the server use yours once it passes)");
+  const engine = learnerEngine().map((c) => ({ id: c.exercise, title: c.component, score: c.whose, status: c.grade }));
+  for (const l of scoreboard(engine, { id: "id", title: "component", score: "whose", status: "last pass" })) console.log(l);
 }
 
 main().catch((e: unknown) => {

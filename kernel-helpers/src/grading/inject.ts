@@ -23,7 +23,8 @@ export function exerciseIdOf(cell: Pick<NbCell, "metadata">): string | undefined
 
 /** The engine module that is exercise `id`'s reference solution (the manifest's `solution`). */
 export function solutionPath(id: string): string {
-  const { solution } = findExercise(id) as Exercise & { solution?: unknown };
+  // The manifest is JSON: its type says `solution` is there, the file may not.
+  const { solution } = findExercise(id) as Partial<Exercise>;
   if (typeof solution !== "string") {
     throw new Error(`exercise ${id} names no reference solution: add "solution": "engine/src/…" to its manifest`);
   }

@@ -17,6 +17,8 @@ export interface Exercise {
   readonly notebook: string;
   readonly symbols: readonly string[];
   readonly implements?: string;
+  /** The engine module that is the reference solution, relative to the checkout. */
+  readonly solution: string;
   readonly hints: readonly string[];
 }
 

@@ -18,8 +18,8 @@ export interface ScoreRow {
 const HEADER: ScoreRow = { id: "id", title: "exercise", score: "tests", status: "status" };
 
 /** The scoreboard's lines: a header, one line per row, a rule. */
-export function scoreboard(rows: readonly ScoreRow[]): string[] {
-  const all = [HEADER, ...rows];
+export function scoreboard(rows: readonly ScoreRow[], header: ScoreRow = HEADER): string[] {
+  const all = [header, ...rows];
   const width = (pick: (r: ScoreRow) => string) => Math.max(...all.map((r) => pick(r).length));
   const w = { id: width((r) => r.id), title: width((r) => r.title), score: width((r) => r.score) };
   const lines = all.map((r) => `${r.id.padEnd(w.id)}  ${r.title.padEnd(w.title)}  ${r.score.padStart(w.score)}  ${r.status}`.trimEnd());

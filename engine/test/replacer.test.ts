@@ -130,6 +130,14 @@ describe.each(policies)("03 replacer: %s", (_name, make, policy) => {
 for (const [name, make] of policies) replacerContract(`03 replacer: ${name}: the Replacer contract`, make);
 describe("03 clock replacer: golden script", () => clockReplacerScript("clock-replacer.golden, step by step", (n) => new ClockReplacer(n)));
 
+describe.each(policies)("03 replacer: %s, beyond the contract", (_name, make) => {
+  test("a refused remove names the frame in its details", () => {
+    const replacer = make(2);
+    replacer.recordAccess(f(0));
+    expect(expectDbError(() => replacer.remove(f(0)), "invalid-state").details).toMatchObject({ frame: 0 });
+  });
+});
+
 describe("03 LRU replacer", () => {
   test("evicts the least recently accessed evictable frame", () => {
     const lru = new LruReplacer(4);

@@ -19,7 +19,7 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { expectDbError, outcome } from "../errors.js";
-import { goldenTest, type GoldenCommand, type GoldenHandler } from "../golden.js";
+import { goldenTest, type GoldenCommand, type GoldenHandler, type GoldenTestOptions } from "../golden.js";
 import { rng } from "../random.js";
 
 /**
@@ -204,10 +204,10 @@ export interface ClockLike extends Replacer {
 export const CLOCK_REPLACER_SCRIPT = path.join(__dirname, "clock-replacer.golden");
 
 /** A test that runs clock-replacer.golden against `make`; `clock` prints "hand 2, usage [1 - 0 3]". */
-export function clockReplacerScript(title: string, make: (capacity: number) => ClockLike): void {
+export function clockReplacerScript(title: string, make: (capacity: number) => ClockLike, options: GoldenTestOptions = {}): void {
   const clock = (r: ClockLike) => {
     const usage = Array.from({ length: r.capacity }, (_, i) => r.usageCount(i) ?? "-");
     return `hand ${r.hand}, usage [${usage.join(" ")}]`;
   };
-  goldenTest(title, CLOCK_REPLACER_SCRIPT, () => replacerScript(make, { clock }));
+  goldenTest(title, CLOCK_REPLACER_SCRIPT, () => replacerScript(make, { clock }), options);
 }

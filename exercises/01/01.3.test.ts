@@ -6,7 +6,7 @@
  * operations, failures shrunk to a short sequence.
  */
 import { describe, expect, it } from "vitest";
-import { check, checkRun, expectDbError, rng, sameJson, show } from "../../test-support/index.js";
+import { check, checkRun, errorOf, expectDbError, rng, sameJson, show } from "../../test-support/index.js";
 import type { MemBTreeNodeSnapshot as BTreeNodeSnapshot, MemBTreeSnapshot as BTreeSnapshot } from "@workbook/engine";
 import { BTree } from "@submission";
 
@@ -292,6 +292,31 @@ describe("01.3 B-tree: range scans", () => {
     comparisons = 0;
     expect([...t.range(100, 110)].map(([k]) => k), "range(100, 110)").toEqual([100, 101, 102, 103, 104, 105, 106, 107, 108, 109]);
     expect(comparisons, "comparisons for range(100, 110): the walk stops at the first key ≥ hi").toBeLessThan(400);
+  });
+
+  it("a loop that inserts a new key as it goes fails at its next step, over a bounded range() and entries(); replacing a value does not", () => {
+    for (const [name, walk] of [
+      ["range(10, 90)", (b: BTree<number, string>) => b.range(10, 90)],
+      ["entries()", (b: BTree<number, string>) => b.entries()],
+    ] as const) {
+      const b = new BTree<number, string>({ minDegree: 2 });
+      for (let k = 0; k < 100; k += 2) b.insert(k, `v${k}`);
+      const it = walk(b)[Symbol.iterator]();
+      it.next();
+      b.insert(20, "replaced");
+      expect(errorOf(() => it.next()), `${name}: next() after insert(20) replaced an existing key's value`).toBeUndefined();
+      b.insert(51, "new");
+      expectDbError(() => it.next(), "invalid-state", `${name}: next() after insert(51), a new key`);
+    }
+  });
+
+  it("a refused NaN key leaves a larger tree exactly as it was", () => {
+    const b = new BTree<number, number>({ minDegree: 3 });
+    for (let k = 0; k < 60; k++) b.insert((k * 37) % 101, k);
+    const before = JSON.stringify([...b.entries()]);
+    expect(errorOf(() => b.insert(Number.NaN, -1))?.kind, "insert(NaN) into a tree of 60 keys").toBe("invalid-argument");
+    expect(JSON.stringify([...b.entries()]), "entries() after the refused insert").toBe(before);
+    expect(b.size, "size after the refused insert").toBe(60);
   });
 
   it("changing the tree during a range scan throws an invalid-state DbError", () => {

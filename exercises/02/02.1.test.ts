@@ -146,6 +146,7 @@ function mismatch(page: Page, model: Model): string | undefined {
     differ("layout().slots.length", model.slotCount, layout.slots.length);
   if (header) return header;
   const { upper } = layout;
+  if (model.tuples.size === 0 && upper !== model.pageSize) return `upper of a page holding no tuple: expected ${model.pageSize} (the page size), received ${upper}`;
   if (upper % 8 !== 0 || upper < layout.lower || upper > model.pageSize) {
     return `upper ${upper} must be a multiple of 8 between lower ${layout.lower} and the page size ${model.pageSize}`;
   }

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { checkRun, errorOf, rng as seeded } from "../../test-support/index.js";
+import { freeSpaceMapContract } from "../../test-support/contracts/free-space-map.js";
 import { BufferPoolManager, type BufferPool, LruReplacer, MemoryDiskManager, SlottedPage, HeapFile, type PageId } from "@workbook/engine";
 import { FreeSpaceTree } from "@submission";
 
@@ -126,16 +127,6 @@ describe("04.1 FreeSpaceMap · find", () => {
     expect(fsm.get(99_999 as PageId), "get(99999)").toBeUndefined();
     expect(fsm.snapshot().map((e) => e.pageId).slice(-2), "last two snapshot page ids").toEqual([70_000, 100_000]);
   });
-
-  it("keeps every entry as it grows: 64 pages with distinct amounts, then page 5000", () => {
-    const fsm = new FreeSpaceTree(8192);
-    for (let p = 0; p < 64; p++) fsm.record(p as PageId, 32 * (p + 1));
-    fsm.record(5000 as PageId, 32);
-    const entries = fsm.snapshot().map((e) => `${e.pageId}:${e.category}`);
-    expect(entries, "snapshot after growing to page 5000").toEqual([...Array.from({ length: 64 }, (_, p) => `${p}:${p + 1}`), "5000:1"]);
-    for (let p = 0; p < 64; p++) if (fsm.get(p as PageId) !== 32 * (p + 1)) expect.fail(`get(${p}) after growing: expected ${32 * (p + 1)}, received ${fsm.get(p as PageId)}`);
-    expect(fsm.find(64 * 32), `find(${64 * 32}): only page 63 has that much`).toBe(63);
-  });
 });
 
 describe("04.1 FreeSpaceMap · forget, snapshot, bad input", () => {
@@ -202,59 +193,7 @@ describe("04.1 FreeSpaceMap · forget, snapshot, bad input", () => {
   });
 });
 
-type Op = { op: "record"; page: number; free: number } | { op: "forget"; page: number } | { op: "find"; needed: number } | { op: "get"; page: number };
-
-const showOp = (o: Op): string =>
-  o.op === "record" ? `record(${o.page}, ${o.free})` : o.op === "forget" ? `forget(${o.page})` : o.op === "find" ? `find(${o.needed})` : `get(${o.page})`;
-
-describe("04.1 FreeSpaceMap · against a model", () => {
-  it("a refused record leaves the page's entry as it was", () => {
-    const fsm = new FreeSpaceTree(8192);
-    fsm.record(3 as PageId, 640);
-    for (const bad of [100.5, -32, Number.NaN, Infinity]) {
-      expect(errorOf(() => fsm.record(3 as PageId, bad))?.kind, `record(3, ${bad})`).toBe("invalid-argument");
-      expect(fsm.get(3 as PageId), `get(3) after record(3, ${bad}) was refused`).toBe(640);
-    }
-    expect(fsm.find(640), "find(640) after the refused records").toBe(3);
-  });
-
-  it.each([[256], [8192]])("matches a brute-force search over seeded random operations (%i-byte pages)", (pageSize) => {
-    const r = rng(pageSize);
-    const ops: Op[] = Array.from({ length: 2500 }, () => {
-      const k = r(100);
-      const page = r(10) < 9 ? r(40) : r(3000);
-      if (k < 45) return { op: "record", page, free: r(10) === 0 ? pageSize : r(pageSize) };
-      if (k < 52) return { op: "forget", page };
-      if (k < 62) return { op: "get", page };
-      // Some requests of 0 or 1 byte: even those need a page with at least one category of room.
-      return { op: "find", needed: r(10) === 0 ? r(pageSize + 64) : r(5) === 0 ? r(2) : r(pageSize / 3) };
-    });
-    const step = pageSize / 256;
-    checkRun(ops, (run) => {
-      const fsm = new FreeSpaceTree(pageSize);
-      const model = new Map<number, number>(); // page → category
-      for (const o of run) {
-        if (o.op === "record") {
-          fsm.record(o.page as PageId, o.free);
-          model.set(o.page, Math.min(255, Math.floor(o.free / step)));
-        } else if (o.op === "forget") {
-          fsm.forget(o.page as PageId);
-          model.delete(o.page);
-        } else if (o.op === "get") {
-          const c = model.get(o.page);
-          expect(fsm.get(o.page as PageId), `get(${o.page})`).toBe(c === undefined ? undefined : c * step);
-        } else {
-          const want = Math.max(1, Math.ceil(o.needed / step));
-          let best: number | undefined;
-          for (const [page, c] of model) if (want <= 255 && c >= want && (best === undefined || page < best)) best = page;
-          expect(fsm.find(o.needed), `find(${o.needed})`).toBe(best);
-        }
-      }
-      const expected = [...model.entries()].sort((a, b) => a[0] - b[0]).map(([pageId, category]) => ({ pageId, category, freeBytes: category * step }));
-      expect(fsm.snapshot(), "snapshot at the end").toEqual(expected);
-    }, { seed: `${pageSize}-byte pages`, show: showOp });
-  });
-});
+freeSpaceMapContract("04.1 FreeSpaceMap: the contract, against a brute-force model", (pageSize) => new FreeSpaceTree(pageSize));
 
 /**
  * The learner's map behind a guard: the heap calls it through this wrapper, which stops a

@@ -2,7 +2,8 @@
  * `npm run bench [-- <suite> …]`
  * Runs benchmark suites outside Jupyter; each writes build/bench/<suite>.json (the rows)
  * and build/bench/<suite>.svg (the chart), and prints its table. Ratios against peers
- * are measured in the same run. Benchmarks are not tests: nothing here fails on speed.
+ * are measured in the same run, in interleaved rounds, as medians with their range
+ * (bench.ts). Benchmarks are not tests: nothing here fails on speed.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -22,9 +23,9 @@ const SUITES: Record<string, { describe: string; run: () => Promise<SuiteResult>
   kernel: { describe: "kernel cold start, cell round trip and a 20-cell notebook, vs plain tslab", run: kernelSuite },
   "data-structures": { describe: "hash map and LRU vs Map; B-tree vs sorted-btree and a sorted array, ops/s against N (notebook 01)", run: dataStructuresSuite },
   pages: { describe: "rows per 8 KiB page vs PostgreSQL; file disk sequential/random I/O with and without fsync (notebook 02)", run: pagesSuite },
-  "buffer-pool": { describe: "hit ratio vs pool size per workload and replacer; hit-path cost vs Map.get (notebook 03)", run: bufferPoolSuite },
-  btree: { describe: "B+tree lookups and inserts up to 1M keys vs sorted-btree and PostgreSQL; bulk load; fill factor (notebook 05)", run: btreeSuite },
-  heap: { describe: "heap insert and scan rows/s, cold vs warm pool, vs PostgreSQL (notebook 04)", run: heapSuite },
+  "buffer-pool": { describe: "hit ratio vs pool size per workload and replacer; hit cost (pool, replacer alone) vs Map.get, each in its own worker (notebook 03)", run: bufferPoolSuite },
+  btree: { describe: "B+tree lookups, inserts and bulk loads up to 1M keys vs sorted-btree and PostgreSQL (notebook 05)", run: btreeSuite },
+  heap: { describe: "heap insert and scan rows/s (count, sum of one column read lazily, every column decoded), cold vs warm pool, vs PostgreSQL (notebook 04)", run: heapSuite },
 };
 
 /** Names that stand for several suites, in curriculum order. */

@@ -211,6 +211,9 @@ describe("interleaved rounds and compare()", () => {
     expect(slow.clear).toBe(true);
     expect(slow.ratio).toBeCloseTo(0.03, 10);
     expect(slow.text).toBe("33× slower (31–34×)");
+    // Next to 1, more digits: an interval that excludes 1 never prints as touching it.
+    expect(compareRounds([0.7, 0.8, 0.996], [1, 1, 1]).text).toBe("1.3× slower (1.004–1.4×)");
+    expect(compareRounds([1, 1, 1], [1, 1, 1]).text).toBe("within noise (1.0–1.0×)");
   });
 
   it("rejects rounds that do not pair up, and unknown task names", async () => {

@@ -394,9 +394,15 @@ function comparisonText(ratio: number, low: number, high: number, clear: boolean
   return `${formatFactor(1 / ratio)}× slower (${formatFactor(1 / high)}–${formatFactor(1 / low)}×)`;
 }
 
-/** Two significant digits below 10, whole numbers above: 0.031, 0.90, 2.0, 33, 250. */
+/**
+ * Two significant digits below 10, whole numbers above: 0.031, 0.90, 2.0, 33, 250; three
+ * or more next to 1 (1.004, not 1.0), so an interval that misses 1 never prints as touching it.
+ */
 function formatFactor(x: number): string {
-  return x >= 9.95 ? String(Math.round(x)) : x.toPrecision(2);
+  if (x >= 9.95) return String(Math.round(x));
+  let digits = 2;
+  while (digits < 6 && x !== 1 && Number(x.toPrecision(digits)) === 1) digits++;
+  return x.toPrecision(digits);
 }
 
 function median(sorted: readonly number[]): number {

@@ -5,7 +5,8 @@
  * Each suite file runs in a child process whose heap is capped (WORKBOOK_MEMORY_MB, set by
  * the grader): code that allocates without bound dies in seconds with "heap out of memory",
  * which the grader reports against the test that was running, instead of swapping for
- * minutes until the run's time limit.
+ * minutes until the run's time limit. WORKBOOK_MEMORY_MB=0 lifts the cap: the mutation run
+ * does, since Stryker's vitest runner starts its own worker pool, which refuses execArgv.
  */
 import path from "node:path";
 import { defineConfig } from "vitest/config";
@@ -26,7 +27,7 @@ export default defineConfig({
     setupFiles: [path.resolve(__dirname, "setup.ts")],
     testTimeout: 10_000,
     pool: "forks",
-    execArgv: [`--max-old-space-size=${memoryMb}`],
+    execArgv: memoryMb > 0 ? [`--max-old-space-size=${memoryMb}`] : [],
     maxWorkers: 1,
     watch: false,
   },

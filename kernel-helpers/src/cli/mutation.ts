@@ -66,7 +66,7 @@ function main(): void {
     const run = spawnSync(process.execPath, [stryker, "run", configFile], {
       cwd: CHECKOUT,
       stdio: ["ignore", "inherit", "inherit"],
-      env: { ...process.env, WORKBOOK_SUBMISSION: target, WORKBOOK_EXERCISE: exercise.id },
+      env: { ...process.env, WORKBOOK_SUBMISSION: target, WORKBOOK_EXERCISE: exercise.id, WORKBOOK_MEMORY_MB: "0" },
     });
     if (run.status !== 0) {
       rows.push(`${exercise.id.padEnd(6)} ${exercise.title.padEnd(34)}  stryker failed (exit ${run.status})`);

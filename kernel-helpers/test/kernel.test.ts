@@ -192,6 +192,17 @@ describe("interrupt", () => {
     expect((await kernel.execute("answer")).outputs[0]).toMatchObject({ data: { "text/plain": "42" } });
   });
 
+  it("stops a cell whose interrupt_request arrives while it is still compiling", async () => {
+    // Type-checking these recursive types takes seconds; the loop after them never ends.
+    const slow =
+      'type Rep<N extends number, A extends unknown[] = []> = A["length"] extends N ? A : Rep<N, [...A, 0]>;\n' +
+      'const r1: Rep<999>["length"] = 999;\nconst r2: Rep<998>["length"] = 998;\nfor (;;) {}';
+    const running = kernel.execute(slow, { timeoutMs: 30_000 });
+    await new Promise((r) => setTimeout(r, 200));
+    await kernel.interrupt();
+    expect((await running).reply).toMatchObject({ status: "error", ename: "Interrupted" });
+  });
+
   it("stops a loop on SIGINT sent to the process", async () => {
     const running = kernel.execute("for (;;) {}");
     await new Promise((r) => setTimeout(r, 500));

@@ -84,7 +84,15 @@ export class Executor {
   #rejectInterrupt: (e: Error) => void = () => {};
   #interruptPromise!: Promise<never>;
 
-  constructor(readonly rootDir: string = process.cwd()) {
+  /**
+   * `interruptRequested` says whether an interrupt came in for the current cell: one that
+   * arrives while the cell compiles would be missed by `breakOnSigint`, which only listens
+   * while the cell runs.
+   */
+  constructor(
+    readonly rootDir: string = process.cwd(),
+    private readonly options: { readonly interruptRequested?: () => boolean } = {},
+  ) {
     this.#fallbackRequire = resolveFromCheckout(tsc.sys, rootDir, CHECKOUT) ? checkoutRequire(CHECKOUT) : undefined;
     this.#converter = tslabConverter.createConverter({ isJS: false, isBrowser: false });
     this.#builtins = new BuiltinGuard();
@@ -123,6 +131,7 @@ export class Executor {
     const prefix = converted.hasToplevelAwait ? "(async function(exports, require) { " : "(function(exports, require) { ";
     const output = qualifyShorthands(converted.output, this.#prevDecl);
     const wrapped = `${prefix}${output}\n})(__tslab__.exports, __tslab__.require)`;
+    if (this.options.interruptRequested?.()) return runtimeError(new Error(INTERRUPTED), source, wrapped, filename);
     const namesBefore = new Set(Object.keys(this.#exports));
     try {
       const ret: unknown = vm.runInThisContext(wrapped, { filename, breakOnSigint: true });

@@ -18,9 +18,9 @@ import { parentPort, workerData } from "node:worker_threads";
 import * as zmq from "zeromq";
 import { type ConnectionInfo, type Header, type Json, type Message, Wire, endpoint, newHeader } from "./protocol.js";
 import { MemoryWatch } from "./memory-watch.js";
-import { ENGINE_REQUESTS, type FrontData, type ToEngine, type ToFront } from "./threads.js";
+import { ENGINE_REQUESTS, type FrontData, SHARED, type ToEngine, type ToFront } from "./threads.js";
 
-const { connectionFile, kernelInfo, supervisorPid, lostReply, memoryShare } = workerData as FrontData;
+const { connectionFile, kernelInfo, supervisorPid, lostReply, shared } = workerData as FrontData;
 /** How long a restarted kernel waits for the client to reconnect before giving up on the lost reply. */
 const RECONNECT_WAIT_MS = 10_000;
 const info = JSON.parse(readFileSync(connectionFile, "utf8")) as ConnectionInfo;
@@ -52,7 +52,9 @@ const controlOut = new Outbox(control);
 const iopubOut = new Outbox(iopub);
 
 const pendingReplies = new Map<string, (content: Json) => void>();
-const memoryWatch = new MemoryWatch(memoryShare, () => process.kill(process.pid, "SIGINT"), log);
+const memoryWatch = new MemoryWatch(shared, () => process.kill(process.pid, "SIGINT"), log);
+/** True while an execute_request is with the engine. */
+let executing = false;
 
 function log(text: string): void {
   writeSync(2, `[workbook kernel] ${text}\n`);
@@ -152,7 +154,9 @@ async function handleShell(request: Message): Promise<void> {
   else if (type === "comm_info_request") await reply(shellOut, request, { status: "ok", comms: {} });
   else if (type === "execute_request") {
     memoryWatch.start();
+    executing = true;
     const content = await askEngine(request);
+    executing = false;
     memoryWatch.stop();
     await reply(shellOut, request, content);
   } else if (ENGINE_REQUESTS.has(type)) await reply(shellOut, request, await askEngine(request));
@@ -168,6 +172,8 @@ async function handleControl(request: Message): Promise<void> {
       await reply(controlOut, request, kernelInfo);
       break;
     case "interrupt_request":
+      // The flag reaches a cell that is still compiling, which the signal would miss.
+      if (executing) Atomics.store(shared, SHARED.interruptRequested, 1);
       process.kill(process.pid, "SIGINT");
       await reply(controlOut, request, { status: "ok" });
       break;

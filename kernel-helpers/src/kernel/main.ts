@@ -25,10 +25,10 @@ import { describeRepair } from "./builtins.js";
 import { type CellOutcome, Executor, red } from "./executor.js";
 import { History } from "./history.js";
 import { type Header, type Json, codePointToUtf16, utf16ToCodePoint } from "./protocol.js";
-import { heapLimitMb, memoryShare, takeMemoryStop } from "./memory-watch.js";
+import { heapLimitMb, shareHeapLimit, takeMemoryStop } from "./memory-watch.js";
 import { guardProcess } from "./process-guard.js";
 import { type InFlight, type RestartInfo, type ToSupervisor, parseRestartArg, restartAdvice } from "./supervision.js";
-import type { FrontData, ShellRequest, ToEngine, ToFront } from "./threads.js";
+import { type FrontData, SHARED, type ShellRequest, type ToEngine, type ToFront, sharedWords } from "./threads.js";
 import { kernelInfo } from "./info.js";
 import { isComplete } from "./is-complete.js";
 
@@ -46,14 +46,15 @@ function tell(msg: ToSupervisor): void {
   process.send?.(msg);
 }
 
-const executor = new Executor(process.cwd());
-const memory = memoryShare();
+const shared = sharedWords();
+shareHeapLimit(shared);
+const executor = new Executor(process.cwd(), { interruptRequested: () => Atomics.load(shared, SHARED.interruptRequested) === 1 });
 const history = new History();
 const front = new Worker(path.join(__dirname, "front.js"), {
   workerData: {
     connectionFile,
     kernelInfo: kernelInfo(),
-    memoryShare: memory,
+    shared,
     ...(process.send ? { supervisorPid: process.ppid } : {}),
     ...(restart?.lost ? { lostReply: lostReply(restart, restart.lost) } : {}),
   } satisfies FrontData,
@@ -148,7 +149,7 @@ function lostReply(info: RestartInfo, lost: InFlight): NonNullable<FrontData["lo
 
 /** An interrupt the memory watch sent is an out-of-memory failure, not the learner's ■. */
 function stoppedForMemory(outcome: CellOutcome): CellOutcome {
-  const usedMb = takeMemoryStop(memory);
+  const usedMb = takeMemoryStop(shared);
   if (outcome.kind !== "interrupted" || usedMb === 0) return outcome;
   const evalue =
     `this cell was stopped when the kernel's memory reached ${usedMb} MB of the ${heapLimitMb()} MB JavaScript may use, ` +
@@ -192,6 +193,7 @@ async function execute(content: Json, metadata: Json): Promise<Json> {
   }
 
   const outcome = stoppedForMemory(await executor.execute(code));
+  Atomics.store(shared, SHARED.interruptRequested, 0);
   if (outcome.repair) streams.write("stderr", describeRepair(outcome.repair));
   streams.flush();
   if (outcome.kind !== "ok") {

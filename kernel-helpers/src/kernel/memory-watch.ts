@@ -26,9 +26,9 @@
  */
 import inspector from "node:inspector";
 import v8 from "node:v8";
+import { SHARED } from "./threads.js";
 
-const HEAP_LIMIT_MB = 0;
-const STOPPED_MB = 1;
+const { heapLimitMb: HEAP_LIMIT_MB, memoryStopMb: STOPPED_MB } = SHARED;
 /** Over this share of the limit the watch collects garbage and stops the cell if still over. */
 const SOFT_MARK = 0.7;
 /** Over this share the cell is stopped at once: no time is left for a collection first. */
@@ -41,11 +41,9 @@ export function heapLimitMb(): number {
   return Math.max(1, Math.round(v8.getHeapStatistics().heap_size_limit / 2 ** 20) - YOUNG_GENERATION_MB);
 }
 
-/** Main thread: the words both threads share, with the main heap's limit filled in. */
-export function memoryShare(): Int32Array {
-  const share = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
-  share[HEAP_LIMIT_MB] = heapLimitMb();
-  return share;
+/** Main thread: fill in the heap's limit for the watch. */
+export function shareHeapLimit(share: Int32Array): void {
+  Atomics.store(share, HEAP_LIMIT_MB, heapLimitMb());
 }
 
 /** Main thread, after a cell: the heap use (MB) at which the watch stopped it, or 0. */

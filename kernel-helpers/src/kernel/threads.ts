@@ -34,12 +34,30 @@ export type ToFront =
 export interface FrontData {
   readonly connectionFile: string;
   readonly kernelInfo: Json;
-  /** Shared with the main thread: the memory watch's words (memory-watch.ts). */
-  readonly memoryShare: Int32Array;
+  /** Shared with the main thread: see SHARED. */
+  readonly shared: Int32Array;
   /** Set under the supervisor: the front ends the process if the supervisor goes away. */
   readonly supervisorPid?: number;
   /** After a restart: the reply owed to the request the previous kernel died on. */
   readonly lostReply?: { readonly request: ShellRequest; readonly content: Json };
+}
+
+/**
+ * Words the two threads share (one SharedArrayBuffer), read and written with Atomics: the
+ * main thread can read them in the middle of a synchronous cell, before its event loop
+ * would deliver a message or a signal.
+ */
+export const SHARED = {
+  /** The main heap's old-generation limit, MB (memory-watch.ts). */
+  heapLimitMb: 0,
+  /** Heap use at which the memory watch stopped the cell, MB; 0 when it did not. */
+  memoryStopMb: 1,
+  /** 1 when an interrupt_request came in for the cell being executed. */
+  interruptRequested: 2,
+} as const;
+
+export function sharedWords(): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
 }
 
 /** Shell requests the engine answers; the front answers the rest itself. */

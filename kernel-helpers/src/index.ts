@@ -14,6 +14,12 @@ export {
   SeriesResult,
   BenchError,
   formatRelative,
+  benchSize,
+  compareRounds,
+  benchContenders,
+  type Comparison,
+  type BenchSize,
+  type Contender,
   type BenchTask,
   type TaskFactory,
   type BenchOptions,
@@ -21,6 +27,9 @@ export {
   type BenchRow,
   type SeriesRow,
 } from "./bench/bench.js";
+export * from "./bench/buffer-pool.js";
+export * from "./bench/heap.js";
+export { benchIsolated } from "./bench/isolated.js";
 export {
   pg,
   pgVersion,

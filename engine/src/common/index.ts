@@ -3,3 +3,4 @@ export * from "./ids.js";
 export * from "./random.js";
 export * from "./bytes.js";
 export * from "./crc32c.js";
+export * from "./plugins.js";

@@ -16,3 +16,4 @@ export * from "./free-space-map.js";
 export * from "./free-space-tree.js";
 export * from "./table-heap.js";
 export * from "./heap-file.js";
+export * from "./heap-batch-scan.js";

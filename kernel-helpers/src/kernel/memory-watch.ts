@@ -19,10 +19,11 @@
  * V8 gives up when its old generation is full; the limit it reports (`heap_size_limit`)
  * also counts the young generation's 48 MB (16 MB semi-spaces, on 64-bit), taken off here.
  * Garbage counts as used until collected (right after a stopped cell, most of the heap is
- * its garbage), so between the marks the watch has the heap collected and looks again. A single built-in call that
- * allocates everything at once (`new Array(2**31).fill(0)` runs inside one C++ built-in,
- * which neither answers the inspector nor looks at interrupts) cannot be stopped this way;
- * there the supervisor's restart is the answer.
+ * its garbage), so between the marks the watch has the heap collected and looks again.
+ *
+ * A single built-in call that allocates everything at once (`new Array(2**31).fill(0)`
+ * runs inside one C++ built-in, which neither answers the inspector nor looks at
+ * interrupts) cannot be stopped this way; there the supervisor's restart is the answer.
  */
 import inspector from "node:inspector";
 import v8 from "node:v8";

@@ -333,3 +333,44 @@ describe("heap measurements (notebook 04 and the suite)", () => {
     }
   });
 });
+
+describe("heap scan tasks: in place and copied", () => {
+  it("the in-place sums (scanHeapBatches) and scan()'s copies agree, and leave no page pinned in either pool", () => {
+    const data = flightsData("2k");
+    const dir = mkdtempSync(path.join(os.tmpdir(), "bench-heap-inplace-"));
+    try {
+      const pools: BufferPoolManager[] = [];
+      const parts: HeapParts = {
+        Heap: HeapFile,
+        Fsm: FreeSpaceTree,
+        Pool: class extends BufferPoolManager {
+          constructor(...args: ConstructorParameters<typeof BufferPoolManager>) {
+            super(...args);
+            pools.push(this);
+          }
+        },
+        replacer: (n) => new LruReplacer(n),
+        disk: (f) => new FileDiskManager(f),
+      };
+      const db = { exec: async () => undefined, query: async () => undefined };
+      const disk = new FileDiskManager(path.join(dir, "t.db"));
+      const tasks = heapScanTasks(parts, data, db, disk, writeFlightsHeap(parts, data, disk));
+      const delays = data.flights.reduce((s, f) => s + f.delay, 0);
+      expect(tasks["heap: sum(delay), scan() copying each row, warm"]!()).toBe(delays);
+      expect(tasks["heap: sum(delay), reading delay only, warm"]!()).toBe(delays);
+      expect(tasks["heap: count, warm (128 frames)"]!()).toBe(2000);
+      expect(pools.length).toBe(3); // the writer's, warm and cold
+      for (const pool of pools) expect(pool.snapshot().filter((f) => f.pinCount > 0)).toEqual([]);
+      disk.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("the package root exports what notebooks 03 and 04 measure with", async () => {
+    const helpers = await import("../src/index.js");
+    for (const name of ["benchSize", "compareRounds", "benchContenders", "benchIsolated", "hitRatios", "hitRatioChart", "hitPathTasks", "heapLoadTasks", "heapScanTasks", "flightsData"]) {
+      expect(typeof (helpers as Record<string, unknown>)[name], name).toBe("function");
+    }
+  });
+});

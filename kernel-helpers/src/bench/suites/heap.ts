@@ -6,9 +6,10 @@
  *                 over a FileDiskManager in a temp dir and in embedded PostgreSQL (PGlite)
  *   insert        heapLoadTasks: encode + insert, insert (128 frames), insert (16 frames),
  *                 against PostgreSQL's `insert into … select` of the same rows
- *   scan          heapScanTasks: count, sum(delay) reading delay only (TupleReader),
- *                 sum(delay) decoding every column, warm and cold pools, against
- *                 `select count(*)` and `select sum(delay)`
+ *   scan          heapScanTasks: count through scan() (a copy per row); sum(delay)
+ *                 through a TupleReader over scan()'s copies and in place, page by page
+ *                 (scanHeapBatches: reading delay only, warm and cold; decoding every
+ *                 column, warm), against `select count(*)` and `select sum(delay)`
  *
  * Rows per second, with ratios against PostgreSQL from the same interleaved run (median of
  * rounds, range in `spread`): inserts against `insert … select`, count against `count(*)`,

@@ -374,3 +374,30 @@ describe("heap scan tasks: in place and copied", () => {
     }
   });
 });
+
+describe("heap measurements on the parts given", () => {
+  it("the heap gets the page format the parts name, and scanPageReads counts the cold pool's rereads", async () => {
+    const { SlottedPage } = await import("@workbook/engine");
+    const { scanPageReads } = await import("../src/bench/heap.js");
+    let views = 0;
+    const Counting = class extends SlottedPage {
+      constructor(bytes: Uint8Array) {
+        super(bytes);
+        views++;
+      }
+    };
+    const data = flightsData("10k"); // about 75 pages: more than the cold pool's 16 frames
+    const dir = mkdtempSync(path.join(os.tmpdir(), "bench-heap-format-"));
+    try {
+      const parts: HeapParts = { Heap: HeapFile, Fsm: FreeSpaceTree, Pool: BufferPoolManager, replacer: (n) => new LruReplacer(n), disk: (f) => new FileDiskManager(f), pageFormat: Counting };
+      const disk = new FileDiskManager(path.join(dir, "t.db"));
+      const pageIds = writeFlightsHeap(parts, data, disk);
+      expect(views).toBeGreaterThan(0);
+      const reads = scanPageReads(parts, disk, pageIds);
+      expect(reads).toEqual({ warm: 0, cold: pageIds.length });
+      disk.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -11,6 +11,7 @@
  *   heapLoadTasks(parts, data, pg)    load every row into a new heap (encode + insert;
  *                                     insert only, 128 and 16 frames) and PostgreSQL's
  *                                     `insert … select` of the same rows
+ *   scanPageReads(parts, disk, ids)   pages one scan reads from the file, warm and cold
  *   heapScanTasks(parts, data, pg)    count through the heap's scan() (a copy per row);
  *                                     sum(delay) through a TupleReader (only the columns
  *                                     up to delay are located), over scan()'s copies and
@@ -30,6 +31,7 @@ import {
   type BufferPoolConstructor,
   type FreeSpaceMapConstructor,
   type FileDiskManager,
+  type HeapPageFormat,
   type PageId,
   type Replacer,
   type Row,
@@ -49,6 +51,8 @@ export interface HeapParts {
   readonly replacer: (frames: number) => Replacer;
   /** A file disk at `file` (the suite and the notebook both write real files). */
   readonly disk: (file: string) => FileDiskManager;
+  /** The page layout the heap is given (the engine's `SlottedPage` when absent). */
+  readonly pageFormat?: HeapPageFormat;
 }
 
 export interface FlightsData {
@@ -85,6 +89,14 @@ function poolOf(parts: HeapParts, frames: number, disk: FileDiskManager): Buffer
   return new parts.Pool({ frames, disk, replacer: parts.replacer(frames) });
 }
 
+function newHeap(parts: HeapParts, pool: BufferPool): TableHeap {
+  return new parts.Heap(pool, new parts.Fsm(pool.pageSize), parts.pageFormat);
+}
+
+function openHeap(parts: HeapParts, pool: BufferPool, pageIds: readonly PageId[]): TableHeap {
+  return parts.Heap.open(pool, pageIds, new parts.Fsm(pool.pageSize), parts.pageFormat);
+}
+
 /** Loading the table: each call writes every row into a new heap in a new file under `dir`. */
 export function heapLoadTasks(parts: HeapParts, data: FlightsData, db: SqlSession, dir: string): Record<string, BenchTask> {
   let fileNo = 0;
@@ -92,7 +104,7 @@ export function heapLoadTasks(parts: HeapParts, data: FlightsData, db: SqlSessio
     const file = path.join(dir, `load-${fileNo++}.db`);
     const disk = parts.disk(file);
     const pool = poolOf(parts, frames, disk);
-    const heap = new parts.Heap(pool, new parts.Fsm(pool.pageSize));
+    const heap = newHeap(parts, pool);
     for (const tuple of source()) heap.insert(tuple);
     pool.flushAll();
     disk.close();
@@ -111,7 +123,7 @@ export function heapLoadTasks(parts: HeapParts, data: FlightsData, db: SqlSessio
 /** The table written once to `file`; its page ids, to open it through pools of any size. */
 export function writeFlightsHeap(parts: HeapParts, data: FlightsData, disk: FileDiskManager): readonly PageId[] {
   const pool = poolOf(parts, 128, disk);
-  const heap = new parts.Heap(pool, new parts.Fsm(pool.pageSize));
+  const heap = newHeap(parts, pool);
   for (const tuple of data.tuples) heap.insert(tuple);
   pool.flushAll();
   return heap.pageIds;
@@ -124,12 +136,8 @@ export function writeFlightsHeap(parts: HeapParts, data: FlightsData, disk: File
  * `scan()`, which copies every tuple, is measured next to them for the difference.
  */
 export function heapScanTasks(parts: HeapParts, data: FlightsData, db: SqlSession, disk: FileDiskManager, pageIds: readonly PageId[]): Record<string, BenchTask> {
-  const open = (frames: number): TableHeap => {
-    const pool = poolOf(parts, frames, disk);
-    return parts.Heap.open(pool, pageIds, new parts.Fsm(pool.pageSize));
-  };
-  const warm = open(128);
-  const cold = open(16);
+  const warm = openHeap(parts, poolOf(parts, 128, disk), pageIds);
+  const cold = openHeap(parts, poolOf(parts, 16, disk), pageIds);
   const count = (heap: TableHeap) => () => {
     let rows = 0;
     for (const _ of heap.scan()) rows++;
@@ -169,4 +177,21 @@ export function heapScanTasks(parts: HeapParts, data: FlightsData, db: SqlSessio
     "PostgreSQL: count(*)": () => db.query("select count(*) from flights"),
     "PostgreSQL: sum(delay)": () => db.query("select sum(delay) from flights"),
   };
+}
+
+/**
+ * Pages read from the file by one scan, warm (128 frames) and cold (16 frames): the table
+ * opened through a new pool of each size, scanned once to fill it, then counted over a
+ * second scan (what every scan in `heapScanTasks` pays once the pool has seen the table).
+ */
+export function scanPageReads(parts: HeapParts, disk: FileDiskManager, pageIds: readonly PageId[]): { readonly warm: number; readonly cold: number } {
+  const readsPerScan = (frames: number): number => {
+    const pool = poolOf(parts, frames, disk);
+    const heap = openHeap(parts, pool, pageIds);
+    scanHeapBatches(heap, () => undefined);
+    pool.resetStats();
+    scanHeapBatches(heap, () => undefined);
+    return pool.stats.reads;
+  };
+  return { warm: readsPerScan(128), cold: readsPerScan(16) };
 }

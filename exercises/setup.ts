@@ -23,6 +23,7 @@
  */
 import { appendFileSync } from "node:fs";
 import { afterEach, beforeEach, chai } from "vitest";
+import { BuiltinGuard } from "../kernel-helpers/src/kernel/builtins";
 
 chai.config.truncateThreshold = 0;
 
@@ -74,50 +75,18 @@ globals["__workbookLoopGuard"] = (line?: number) => {
   }
 };
 
-/** The built-in objects whose own properties (and prototypes' properties) are checked. */
-const BUILTINS: Record<string, object> = {
-  Object, Function, Array, String, Number, Boolean, Symbol, BigInt, Math, JSON, Reflect, Promise, Map, Set, WeakMap, WeakSet,
-  Date, RegExp, Error, TypeError, RangeError, ArrayBuffer, DataView, Uint8Array, Int32Array, Uint32Array, Float64Array,
-  BigInt64Array, BigUint64Array, TypedArray: Object.getPrototypeOf(Uint8Array) as object, TextEncoder, TextDecoder,
-};
-
-type Snapshot = { name: string; owner: object; key: PropertyKey; descriptor: PropertyDescriptor }[];
-
-function snapshotBuiltins(): Snapshot {
-  const out: Snapshot = [];
-  const take = (name: string, owner: object) => {
-    for (const key of Reflect.ownKeys(owner)) {
-      const descriptor = Object.getOwnPropertyDescriptor(owner, key)!;
-      // On globalThis only the built-in classes and namespaces count (capitalised names, as
-      // data properties: Node's lazy getters replace themselves when first read).
-      if (owner === globalThis && (typeof key !== "string" || !/^[A-Z]/.test(key) || descriptor.get !== undefined)) continue;
-      out.push({ name: `${name}.${String(key)}`, owner, key, descriptor });
-    }
-  };
-  take("globalThis", globalThis);
-  for (const [name, value] of Object.entries(BUILTINS)) {
-    take(name, value);
-    const proto = (value as { prototype?: unknown }).prototype;
-    if (typeof proto === "object" && proto !== null) take(`${name}.prototype`, proto);
-  }
-  return out;
-}
-
-const pristine = snapshotBuiltins();
-
-function same(a: PropertyDescriptor, b: PropertyDescriptor | undefined): boolean {
-  return b !== undefined && Object.is(a.value, b.value) && a.get === b.get && a.set === b.set;
-}
+// One implementation of "put the built-ins back": the kernel's, which checks the same
+// built-ins after every cell (kernel-helpers/src/kernel/builtins.ts).
+const pristine = new BuiltinGuard();
 
 /** Put back every built-in the learner's code replaced or deleted, and say which. */
 function checkBuiltins(): void {
-  const broken = pristine.filter((s) => !same(s.descriptor, Object.getOwnPropertyDescriptor(s.owner, s.key)));
-  if (broken.length === 0) return;
-  for (const s of broken) Object.defineProperty(s.owner, s.key, s.descriptor);
-  const names = broken.map((s) => s.name.replace(/^globalThis\./, ""));
+  const repair = pristine.repair();
+  if (repair === undefined) return;
+  const names = [...repair.restored, ...repair.lost];
   const list = `${names.slice(0, 3).join(", ")}${names.length > 3 ? ` and ${names.length - 3} more` : ""}`;
   throw new BuiltinReplaced(
-    named("BuiltinReplaced", `your code replaced the built-in ${list}: the tests need the real one (in the notebook, restart the kernel to get it back)`),
+    named("BuiltinReplaced", `your code replaced the built-in ${list}: the tests need the real one (the kernel puts it back after the cell, and says so)`),
   );
 }
 

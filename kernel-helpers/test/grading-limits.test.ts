@@ -50,7 +50,7 @@ describe("limits on graded code", () => {
     const { report } = await timed(`${HEADER}Array.prototype.push = function () {\n  return 0;\n};\n${STUB}`);
     expect(report.status).toBe("crashed");
     expect(report.problems[0]!.message).toBe(
-      "loading your code failed: BuiltinReplaced: your code replaced the built-in Array.prototype.push: the tests need the real one (in the notebook, restart the kernel to get it back)",
+      "loading your code failed: BuiltinReplaced: your code replaced the built-in Array.prototype.push: the tests need the real one (the kernel puts it back after the cell, and says so)",
     );
   }, 120_000);
 
@@ -69,7 +69,7 @@ describe("limits on graded code", () => {
     const { report } = await timed(cell);
     const failed = report.tests.filter((t) => !t.passed);
     expect(failed.map((t) => t.reason)).toEqual([
-      "BuiltinReplaced: your code replaced the built-in Math.max: the tests need the real one (in the notebook, restart the kernel to get it back)",
+      "BuiltinReplaced: your code replaced the built-in Math.max: the tests need the real one (the kernel puts it back after the cell, and says so)",
     ]);
     expect(report.passed).toBe(report.total - 1);
   }, 120_000);

@@ -321,10 +321,10 @@ describe("heap measurements (notebook 04 and the suite)", () => {
       const disk = new FileDiskManager(path.join(dir, "t.db"));
       const tasks = heapScanTasks(parts, data, db, disk, writeFlightsHeap(parts, data, disk));
       const delays = data.flights.reduce((s, f) => s + f.delay, 0);
-      expect(tasks["heap: count, cold (16 frames)"]!()).toBe(2000);
-      expect(tasks["heap: sum(delay), reading delay only, warm"]!()).toBe(delays);
-      expect(tasks["heap: sum(delay), reading delay only, cold"]!()).toBe(delays);
-      expect(tasks["heap: sum(delay), decoding every column, warm"]!()).toBe(delays);
+      expect(tasks["heap: count, cold"]!()).toBe(2000);
+      expect(tasks["heap: sum in place"]!()).toBe(delays);
+      expect(tasks["heap: sum in place, cold"]!()).toBe(delays);
+      expect(tasks["heap: every column in place"]!()).toBe(delays);
       void tasks["PostgreSQL: sum(delay)"]!();
       expect(asked).toEqual(["select sum(delay) from flights"]);
       disk.close();
@@ -356,9 +356,9 @@ describe("heap scan tasks: in place and copied", () => {
       const disk = new FileDiskManager(path.join(dir, "t.db"));
       const tasks = heapScanTasks(parts, data, db, disk, writeFlightsHeap(parts, data, disk));
       const delays = data.flights.reduce((s, f) => s + f.delay, 0);
-      expect(tasks["heap: sum(delay), scan() copying each row, warm"]!()).toBe(delays);
-      expect(tasks["heap: sum(delay), reading delay only, warm"]!()).toBe(delays);
-      expect(tasks["heap: count, warm (128 frames)"]!()).toBe(2000);
+      expect(tasks["heap: sum, scan() copies"]!()).toBe(delays);
+      expect(tasks["heap: sum in place"]!()).toBe(delays);
+      expect(tasks["heap: count"]!()).toBe(2000);
       expect(pools.length).toBe(3); // the writer's, warm and cold
       for (const pool of pools) expect(pool.snapshot().filter((f) => f.pinCount > 0)).toEqual([]);
       disk.close();

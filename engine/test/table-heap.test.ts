@@ -357,7 +357,7 @@ describe("04 page-at-a-time scan (scanHeapBatches)", () => {
     checkNoPins(pool);
     pool.withWritePage(rid.pageId, (data) => {
       SlottedPage.init(data).insert(bytes(10, 7));
-      data[SlottedPage.HEADER_SIZE + 2] |= 0xfe; // line pointer 0's length runs past the page
+      data[SlottedPage.HEADER_SIZE + 2] = data[SlottedPage.HEADER_SIZE + 2]! | 0xfe; // line pointer 0's length runs past the page
       data[SlottedPage.HEADER_SIZE + 3] = 0xff;
     });
     expectDbError(() => engine.scanHeapBatches(heap, () => undefined), "corrupt");

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { BTree, type BTreeNodeSnapshot, type BTreeSnapshot, type Comparator } from "../src/ds/btree.js";
+import { BTree } from "../src/ds/btree.js";
+import type { Comparator, MemBTreeNodeSnapshot as BTreeNodeSnapshot, MemBTreeSnapshot as BTreeSnapshot } from "../src/ds/btree-map.js";
 import { checkModel } from "../../test-support/model-check.js";
 import { check, same } from "../../test-support/assert.js";
 import { expectDbError } from "../../test-support/errors.js";

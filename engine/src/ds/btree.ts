@@ -28,6 +28,7 @@
  *   replaced by its predecessor (or successor) from a child with t keys, or the two
  *   children are merged. When the root loses its last key, the tree gets shorter.
  *
+ * The engine's `BTreeMap` (the contract is in btree-map.ts), exported as `MemBTree`.
  * Invariants (checked by the tests through `snapshot()`): keys strictly increase in an
  * in-order walk; every non-root node has t − 1…2t − 1 keys; inner nodes have keys + 1
  * children; all leaves have the same depth; `size` equals the number of keys.
@@ -39,35 +40,14 @@
  * Lehman–Yao B+tree with right-links so readers need not lock the parent).
  */
 import { DbError } from "../common/errors.js";
-
-/** Negative when a < b, zero when equal, positive when a > b. Must be a total order. */
-export type Comparator<K> = (a: K, b: K) => number;
-
-/** `<` and `>` as a comparator: numbers, strings (by UTF-16 code units) and bigints. */
-export function defaultCompare<K>(a: K, b: K): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-export interface BTreeOptions<K> {
-  /** The minimum degree t ≥ 2 (CLRS): nodes hold t − 1…2t − 1 keys. Default 32. */
-  minDegree?: number;
-  /** The key order. Default `defaultCompare`. */
-  compare?: Comparator<K>;
-}
-
-/** A node as plain data, for drawing the tree and checking its invariants. */
-export interface BTreeNodeSnapshot<K> {
-  readonly keys: readonly K[];
-  /** Empty for a leaf. */
-  readonly children: readonly BTreeNodeSnapshot<K>[];
-}
-
-export interface BTreeSnapshot<K> {
-  readonly minDegree: number;
-  readonly size: number;
-  readonly height: number;
-  readonly root: BTreeNodeSnapshot<K>;
-}
+import {
+  type BTreeMap,
+  type MemBTreeNodeSnapshot as BTreeNodeSnapshot,
+  type MemBTreeOptions as BTreeOptions,
+  type MemBTreeSnapshot as BTreeSnapshot,
+  type Comparator,
+  defaultCompare,
+} from "./btree-map.js";
 
 interface Node<K, V> {
   keys: K[];
@@ -84,7 +64,7 @@ function isLeaf<K, V>(node: Node<K, V>): boolean {
   return node.children.length === 0;
 }
 
-export class BTree<K, V> {
+export class BTree<K, V> implements BTreeMap<K, V> {
   readonly minDegree: number;
   readonly #compare: Comparator<K>;
   #root: Node<K, V> = newNode();

@@ -25,18 +25,17 @@
  * - Growing rehashes every live key into a fresh array and drops every tombstone. When
  *   most used slots are tombstones, the rehash keeps the same capacity instead of doubling.
  *
- * Keys are strings or numbers, compared like `Map` does (SameValueZero: `NaN` equals
- * `NaN`, `0` equals `-0`, and the number 1 is not the string "1"). Hashing is
- * deterministic, so two runs with the same seed probe the same way: FNV-1a over the
- * string's UTF-16 code units, and a 32-bit integer finaliser (murmur3's fmix32) over
- * numbers. Iteration follows slot order, not insertion order (unlike `Map`).
+ * The engine's `HashTable` (the contract, with `hashKey`, is in hash-table.ts). Keys are
+ * strings or numbers, compared like `Map` does (SameValueZero: `NaN` equals `NaN`, `0`
+ * equals `-0`, and the number 1 is not the string "1"). Hashing is deterministic, so two
+ * runs with the same seed probe the same way. Iteration follows slot order, not insertion
+ * order (unlike `Map`).
  *
  * Simpler than a production table: no shrinking after mass deletes (only `clear()`
  * resets the capacity), no Robin Hood displacement, and one hash function for all users.
  */
 import { DbError } from "../common/errors.js";
-
-export type HashKey = string | number;
+import { type HashKey, type HashSlot, type HashTable, hashKey } from "./hash-table.js";
 
 const EMPTY = 0;
 const FULL = 1;
@@ -45,53 +44,12 @@ const TOMBSTONE = 2;
 const MIN_CAPACITY = 8;
 const MAX_LOAD = 0.75;
 
-const float64 = new DataView(new ArrayBuffer(8));
-
-/**
- * The 32-bit hash of a key: FNV-1a over a string's UTF-16 code units; for numbers, a mix
- * of the integer (or of the float64 bits of a non-integer), with `-0` hashed as `0` and
- * every `NaN` alike, so keys that compare equal hash equal. Strings and numbers are
- * salted differently, so "1" and 1 usually land apart.
- */
-export function hashKey(key: HashKey): number {
-  if (typeof key === "string") {
-    let h = 0x811c9dc5;
-    for (let i = 0; i < key.length; i++) {
-      h ^= key.charCodeAt(i);
-      h = Math.imul(h, 0x01000193);
-    }
-    return h >>> 0;
-  }
-  if (Number.isNaN(key)) return 0x7ff8_0000;
-  if (Number.isInteger(key) && key >= -0x8000_0000 && key <= 0xffff_ffff) return fmix32((key | 0) ^ 0x5bd1e995);
-  float64.setFloat64(0, key === 0 ? 0 : key, true);
-  return fmix32(float64.getUint32(0, true) ^ fmix32(float64.getUint32(4, true)));
-}
-
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
 function sameKey(a: HashKey | undefined, b: HashKey): boolean {
   // SameValueZero, as Map uses: === except that NaN equals NaN.
   return a === b || (a !== a && b !== b);
 }
 
-/** One slot of the table, for drawing it: what is there and where the key's home is. */
-export interface HashSlot<K extends HashKey> {
-  readonly slot: number;
-  readonly state: "empty" | "full" | "tombstone";
-  readonly key?: K;
-  /** For a full slot: the slot its key hashes to; `slot − home` (mod capacity) is the probe distance. */
-  readonly home?: number;
-}
-
-export class OpenAddressingHashMap<K extends HashKey, V> {
+export class OpenAddressingHashMap<K extends HashKey, V> implements HashTable<K, V> {
   #states: Uint8Array;
   #keys: (K | undefined)[];
   #values: (V | undefined)[];

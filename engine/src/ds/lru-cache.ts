@@ -11,8 +11,9 @@
  *   sentinel ⇄ [k3] ⇄ [k1] ⇄ [k7] ⇄ … ⇄ [k2] ⇄ sentinel      (circular)
  *                ↑ get/set moves a node here      evict takes ↑ this one
  *
- * Invariants: the map and the list hold the same keys; size ≤ capacity after every call;
- * `get` and `set` make their key the most recent; `has` and `peek` do not.
+ * The engine's `Cache` (the contract is in cache.ts). Invariants: the map and the list
+ * hold the same keys; size ≤ capacity after every call; `get` and `set` make their key
+ * the most recent; `has` and `peek` do not.
  *
  * The buffer pool's LRU replacer (notebook 03) is this idea restricted to frames that are
  * not pinned. PostgreSQL does not use strict LRU for shared buffers (it uses a clock
@@ -20,6 +21,7 @@
  * caches elsewhere, e.g. for relation and catalog caches.
  */
 import { DbError } from "../common/errors.js";
+import type { Cache, CacheOptions } from "./cache.js";
 
 interface Node<K, V> {
   key: K;
@@ -28,12 +30,7 @@ interface Node<K, V> {
   next: Node<K, V>;
 }
 
-export interface LruCacheOptions<K, V> {
-  /** Called after an entry is evicted to make room (not on `delete`, `clear` or overwrite). */
-  onEvict?: (key: K, value: V) => void;
-}
-
-export class LruCache<K, V> {
+export class LruCache<K, V> implements Cache<K, V> {
   readonly capacity: number;
   readonly #onEvict: ((key: K, value: V) => void) | undefined;
   readonly #nodes = new Map<K, Node<K, V>>();
@@ -41,7 +38,7 @@ export class LruCache<K, V> {
   readonly #sentinel: Node<K, V>;
 
   /** An empty cache holding at most `capacity` entries (an integer ≥ 1). */
-  constructor(capacity: number, options: LruCacheOptions<K, V> = {}) {
+  constructor(capacity: number, options: CacheOptions<K, V> = {}) {
     if (!Number.isInteger(capacity) || capacity < 1) {
       throw new DbError("invalid-argument", `LRU cache capacity must be an integer ≥ 1, got ${String(capacity)}`, {
         capacity,

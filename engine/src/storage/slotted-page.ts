@@ -1,7 +1,8 @@
 /**
  * Slotted page
  * ============
- * The engine's page layout: a `HeapPage` (the contract is in heap-page.ts).
+ * The engine's page layout: a `SlottedHeapPage` (the contract is in slotted-heap-page.ts),
+ * so a `HeapPage` (heap-page.ts) a table heap can store tuples in.
  *
  * How variable-length tuples share a fixed-size page. An array of line pointers (slots)
  * grows up from the header; the tuples grow down from the end of the page; the free
@@ -54,17 +55,16 @@
 import { DbError } from "../common/errors.js";
 import { LITTLE_ENDIAN, MAXALIGN, alignDown, alignUp, viewOf } from "../common/bytes.js";
 import type { Lsn, SlotId } from "../common/ids.js";
-import type { HeapPage } from "./heap-page.js";
+import {
+  LP_NORMAL,
+  LP_STATE_NAMES,
+  LP_UNUSED,
+  type LinePointerState,
+  type PageLayout,
+  type PageSlotLayout,
+  type SlottedHeapPage,
+} from "./slotted-heap-page.js";
 import { checkPageSize } from "./page-size.js";
-
-/** Line-pointer states, named as in PostgreSQL's itemid.h. */
-export const LP_UNUSED = 0;
-export const LP_NORMAL = 1;
-export const LP_REDIRECT = 2;
-export const LP_DEAD = 3;
-
-const LP_STATE_NAMES = ["unused", "normal", "redirect", "dead"] as const;
-export type LinePointerState = (typeof LP_STATE_NAMES)[number];
 
 const OFF_LSN = 0;
 const OFF_LOWER = 8;
@@ -73,29 +73,7 @@ const OFF_SLOT_COUNT = 12;
 const OFF_FLAGS = 14;
 const HAS_FREE_SLOTS = 0x1;
 
-export interface PageSlotLayout {
-  readonly slot: SlotId;
-  readonly state: LinePointerState;
-  readonly offset: number;
-  readonly length: number;
-}
-
-/** A page as plain data, for drawing it next to pageinspect's `page_header` and `heap_page_items`. */
-export interface PageLayout {
-  readonly pageSize: number;
-  readonly lsn: Lsn;
-  readonly lower: number;
-  readonly upper: number;
-  readonly slotCount: number;
-  readonly flags: number;
-  /** What `freeSpace()` returns: the largest tuple an insert would accept now. */
-  readonly freeSpace: number;
-  /** Bytes between upper and pageSize that no live tuple uses (reclaimed by compaction). */
-  readonly fragmentedBytes: number;
-  readonly slots: readonly PageSlotLayout[];
-}
-
-export class SlottedPage implements HeapPage {
+export class SlottedPage implements SlottedHeapPage {
   static readonly HEADER_SIZE = 16;
   static readonly LINE_POINTER_SIZE = 4;
 

@@ -29,6 +29,21 @@ export {
 } from "./bench/bench.js";
 export * from "./bench/buffer-pool.js";
 export * from "./bench/heap.js";
+export {
+  measureHashMap,
+  measureCache,
+  measureTreeLookups,
+  measureTreeInserts,
+  measureRangeScans,
+  zipfKeys,
+  CACHE_TASKS,
+  HASH_MAP,
+  SCAN_TASKS,
+  TREE_TASKS,
+  type HashMapMeasurement,
+  type MeasureOptions,
+  type TreeInserts,
+} from "./bench/data-structures.js";
 export { benchIsolated } from "./bench/isolated.js";
 export {
   pg,

@@ -23,7 +23,7 @@
  */
 import { appendFileSync } from "node:fs";
 import { afterEach, beforeEach, chai } from "vitest";
-import { BuiltinGuard } from "../kernel-helpers/src/kernel/builtins";
+import { BuiltinGuard } from "@workbook/helpers/dist/kernel/builtins.js";
 
 chai.config.truncateThreshold = 0;
 
@@ -76,7 +76,8 @@ globals["__workbookLoopGuard"] = (line?: number) => {
 };
 
 // One implementation of "put the built-ins back": the kernel's, which checks the same
-// built-ins after every cell (kernel-helpers/src/kernel/builtins.ts).
+// built-ins after every cell (kernel-helpers/src/kernel/builtins.ts), through the built
+// package: Stryker's sandbox finds no tests when setup reaches into kernel-helpers/src.
 const pristine = new BuiltinGuard();
 
 /** Put back every built-in the learner's code replaced or deleted, and say which. */

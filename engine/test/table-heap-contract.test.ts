@@ -16,31 +16,7 @@ import {
   type HeapPageFormat,
   type PageId,
 } from "../src/index.js";
-
-/** A HeapPageFormat that counts how the heap uses it, delegating to SlottedPage. */
-function countingFormat() {
-  const counts = { init: 0, open: 0, isNew: 0, maxTupleSize: 0 };
-  class CountingPage extends SlottedPage {
-    constructor(bytes: Uint8Array) {
-      super(bytes);
-      counts.open++;
-    }
-    static override init(bytes: Uint8Array): SlottedPage {
-      counts.init++;
-      return SlottedPage.init(bytes);
-    }
-    static override isNew(bytes: Uint8Array): boolean {
-      counts.isNew++;
-      return SlottedPage.isNew(bytes);
-    }
-    static override maxTupleSize(pageSize: number): number {
-      counts.maxTupleSize++;
-      return SlottedPage.maxTupleSize(pageSize);
-    }
-  }
-  const format: HeapPageFormat = CountingPage;
-  return { format, counts };
-}
+import { countingPageFormat } from "../../test-support/contracts/counting-page-format.js";
 
 /** A BufferPool by delegation: a plain object, no class, no #private fields. */
 function plainPool(inner: BufferPool): BufferPool {
@@ -71,7 +47,7 @@ describe("04 HeapFile takes contracts", () => {
   test("runs on any BufferPool and reaches every page through the HeapPageFormat it is given", () => {
     const disk = new MemoryDiskManager({ pageSize: 512 });
     const pool = plainPool(new BufferPoolManager({ frames: 3, disk, replacer: new LruReplacer(3) }));
-    const { format, counts } = countingFormat();
+    const { format, counts } = countingPageFormat<HeapPage>(SlottedPage);
     const heap = new HeapFile(pool, new FreeSpaceTree(512), format);
     const rids = Array.from({ length: 20 }, (_, i) => heap.insert(new Uint8Array(100).fill(i)));
     expect(heap.pageIds.length).toBeGreaterThan(1);

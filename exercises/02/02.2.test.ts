@@ -9,22 +9,15 @@
 import { describe, expect, it } from "vitest";
 import { describeError, expectDbError, mulberry32 as rng, speaksForItself } from "../../test-support/index.js";
 import { TupleCodec } from "@submission";
-import { SlottedPage } from "@workbook/engine";
+import { COLUMN_TYPES, SlottedPage } from "@workbook/engine";
 
 type ColumnType = "bool" | "int2" | "int4" | "int8" | "float8" | "text" | "bytea";
 type Column = { name: string; type: ColumnType; nullable?: boolean };
 type Value = boolean | number | bigint | string | Uint8Array | null;
 type Codec = InstanceType<typeof TupleCodec>;
 
-const TYPES: Record<ColumnType, { typlen: number; typalign: number }> = {
-  bool: { typlen: 1, typalign: 1 },
-  int2: { typlen: 2, typalign: 2 },
-  int4: { typlen: 4, typalign: 4 },
-  int8: { typlen: 8, typalign: 8 },
-  float8: { typlen: 8, typalign: 8 },
-  text: { typlen: -1, typalign: 4 },
-  bytea: { typlen: -1, typalign: 4 },
-};
+// The storage facts per type are part of the contract (engine/src/storage/row-codec.ts).
+const TYPES = COLUMN_TYPES;
 const TYPE_NAMES = Object.keys(TYPES) as ColumnType[];
 const alignUp = (n: number, a: number) => Math.ceil(n / a) * a;
 const utf8 = (s: string) => new TextEncoder().encode(s);

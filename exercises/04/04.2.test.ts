@@ -7,6 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { checkRun, errorOf, rng as seeded } from "../../test-support/index.js";
 import { engineHeapKit, tableHeapContract } from "../../test-support/contracts/table-heap.js";
+import { countingPageFormat } from "../../test-support/contracts/counting-page-format.js";
 import * as engine from "@workbook/engine";
 import { BufferPoolManager, type BufferPool, FreeSpaceTree, LruReplacer, MemoryDiskManager, SlottedPage, type PageId, type Rid, type SlotId } from "@workbook/engine";
 import { HeapFile } from "@submission";
@@ -224,23 +225,9 @@ describe("04.2 TableHeap · the free-space map it is given", () => {
 
 describe("04.2 TableHeap · the page layout it is given", () => {
   it("formats, opens and sizes every page through its pageFormat (SlottedPage unless given), so a learner's layout plugs in", () => {
-    const used = { init: 0, open: 0, maxTupleSize: 0 };
-    class CountingPage extends SlottedPage {
-      constructor(data: Uint8Array) {
-        super(data);
-        used.open++;
-      }
-      static override init(data: Uint8Array): SlottedPage {
-        used.init++;
-        return SlottedPage.init(data);
-      }
-      static override maxTupleSize(pageSize: number): number {
-        used.maxTupleSize++;
-        return SlottedPage.maxTupleSize(pageSize);
-      }
-    }
+    const { format, counts: used } = countingPageFormat(SlottedPage);
     const { pool } = setup(512, 3);
-    const heap = new HeapFile(pool, new FreeSpaceTree(512), CountingPage);
+    const heap = new HeapFile(pool, new FreeSpaceTree(512), format);
     const rids = Array.from({ length: 12 }, (_, i) => heap.insert(bytes(100, i)));
     expect(used.init, "pages formatted with pageFormat.init (one per heap page)").toBe(heap.pageIds.length);
     const opened = used.open;

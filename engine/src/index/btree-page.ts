@@ -54,9 +54,12 @@
  * Fast where every lookup passes: a descent opens one page per level and compares the
  * probe with about log₂(keys) of its keys. So opening a page allocates nothing but the
  * view object (fields are read with little-endian shifts on the bytes, no `DataView`,
- * which costs ~100 ns to create), and `compareAt(i, probe, compare)` compares key i where
- * it lies in the page, with no `subarray` per comparison (PostgreSQL's `_bt_compare`
- * likewise compares the scan key against the index tuple in place).
+ * which costs ~100 ns to create; the page size is checked once per size seen), and
+ * `compareAt(i, probe, compare)` compares key i where it lies in the page, with no
+ * `subarray` per comparison (PostgreSQL's `_bt_compare` likewise compares the scan key
+ * against the index tuple in place). Only the 8-byte integer case is written inline in
+ * `compareAt`; other keys go through a separate method, so that V8 inlines the common
+ * path into the search loop.
  *
  * Simpler than PostgreSQL's nbtree page: no page LSN (notebook 09), no left-sibling link
  * and no right links on internal pages (they serve concurrent readers, notebook 07), no
@@ -69,8 +72,13 @@ import { INVALID_PAGE_ID, type PageId, type Rid, type SlotId } from "../common/i
 import { DEFAULT_PAGE_SIZE, checkPageSize } from "../storage/page-size.js";
 import { compareByteRanges, compareBytes, compareKeyRid, compareKeyRidRanges, type KeyCompare } from "./key-codec.js";
 
-export const BTREE_PAGE_HEADER_SIZE = 16;
-export const BTREE_SLOT_SIZE = 4;
+// The module's own uses read these two unexported constants: compiled to CommonJS, a use
+// of an exported `const` inside its module becomes a property load on `exports` at every
+// use (`exports.BTREE_SLOT_SIZE * i`), once per comparison in the binary search.
+const HEADER_SIZE = 16;
+const SLOT_SIZE = 4;
+export const BTREE_PAGE_HEADER_SIZE = HEADER_SIZE;
+export const BTREE_SLOT_SIZE = SLOT_SIZE;
 /** rid.pageId u32 + rid.slot u16 before a leaf key. */
 export const LEAF_VALUE_SIZE = 6;
 /** child u32 before an internal key. */
@@ -113,7 +121,7 @@ function setU32(b: Uint8Array, at: number, v: number): void {
 
 /** The bytes of a page that entries and slots can use: pageSize − header. */
 export function btreePageCapacity(pageSize: number): number {
-  return pageSize - BTREE_PAGE_HEADER_SIZE;
+  return pageSize - HEADER_SIZE;
 }
 
 /** The largest cost (slot + value + key) one entry may have: a quarter of the capacity. */
@@ -126,7 +134,7 @@ export function maxEntryCost(pageSize: number): number {
  * pages, 2034 for 8 KB pages (PostgreSQL's limit, a third of a page, is 2704).
  */
 export function maxKeySize(pageSize: number): number {
-  return maxEntryCost(pageSize) - BTREE_SLOT_SIZE - LEAF_VALUE_SIZE;
+  return maxEntryCost(pageSize) - SLOT_SIZE - LEAF_VALUE_SIZE;
 }
 
 /** The longest key for the default 8 KB page. */
@@ -139,7 +147,7 @@ export function minFillBytes(pageSize: number): number {
 
 /** What an entry with a key of `keyLength` bytes costs in a page of `kind`. */
 export function entryCost(kind: BTreePageKind, keyLength: number): number {
-  return BTREE_SLOT_SIZE + (kind === "leaf" ? LEAF_VALUE_SIZE : INTERNAL_VALUE_SIZE) + keyLength;
+  return SLOT_SIZE + (kind === "leaf" ? LEAF_VALUE_SIZE : INTERNAL_VALUE_SIZE) + keyLength;
 }
 
 /**
@@ -199,6 +207,9 @@ export interface BTreePageLayout {
   readonly leftmostChild: PageId;
   readonly items: readonly BTreePageItem[];
 }
+
+/** The page size `open` last checked (0: none yet). */
+let lastCheckedPageSize = 0;
 
 export class BTreePage {
   /** The bytes this page views: a buffer-pool frame, usually. */
@@ -281,14 +292,19 @@ export class BTreePage {
    * the bytes are not a leaf or internal page or the header is inconsistent.
    */
   static open(bytes: Uint8Array, pageId?: PageId): BTreePage {
-    checkPageSize(bytes.byteLength);
+    // Every page of a descent is opened, and a pool's frames all have one size: check a
+    // size the first time it is seen, not on every open.
+    if (bytes.byteLength !== lastCheckedPageSize) {
+      checkPageSize(bytes.byteLength);
+      lastCheckedPageSize = bytes.byteLength;
+    }
     const type = bytes[OFF_TYPE] as number;
     const level = u16(bytes, OFF_LEVEL);
     const keyCount = u16(bytes, OFF_KEY_COUNT);
     const upper = u16(bytes, OFF_UPPER);
     const consistent =
       (type === BTREE_PAGE_LEAF ? level === 0 : type === BTREE_PAGE_INTERNAL && level >= 1) &&
-      BTREE_PAGE_HEADER_SIZE + BTREE_SLOT_SIZE * keyCount <= upper &&
+      HEADER_SIZE + SLOT_SIZE * keyCount <= upper &&
       upper <= bytes.byteLength;
     if (consistent) return new BTreePage(bytes);
     const where = pageId === undefined ? "" : `page ${pageId}: `;
@@ -360,7 +376,7 @@ export class BTreePage {
 
   /** The gap between the slots and the entries: the most a new entry (with its slot) may cost. */
   get freeSpace(): number {
-    return this.upper - BTREE_PAGE_HEADER_SIZE - BTREE_SLOT_SIZE * this.keyCount;
+    return this.upper - HEADER_SIZE - SLOT_SIZE * this.keyCount;
   }
 
   /** Bytes taken by entries and their slots: capacity − freeSpace. */
@@ -389,22 +405,29 @@ export class BTreePage {
     const b = this.bytes;
     // The slot check of #slotAt, inlined: this runs once per comparison of every search.
     if ((i >>> 0) !== i || i >= u16(b, OFF_KEY_COUNT)) this.#slotAt(i);
-    const at = BTREE_PAGE_HEADER_SIZE + BTREE_SLOT_SIZE * i;
+    const at = HEADER_SIZE + SLOT_SIZE * i;
     const offset = u16(b, at);
     const start = offset + this.#valueSize;
     const end = offset + u16(b, at + 2);
-    if (compare === compareBytes) {
-      // The common case, an 8-byte integer key against an 8-byte probe: two big-endian words.
-      if (end - start === 8 && probe.length === 8) {
-        const k = be32(b, start);
-        const p = be32(probe, 0);
-        if (k !== p) return k < p ? -1 : 1;
-        const k2 = be32(b, start + 4);
-        const p2 = be32(probe, 4);
-        return k2 === p2 ? 0 : k2 < p2 ? -1 : 1;
-      }
-      return compareByteRanges(b, start, end, probe, 0, probe.length);
+    // The common case, an 8-byte integer key against an 8-byte probe: two big-endian words.
+    if (compare === compareBytes && end - start === 8 && probe.length === 8) {
+      const k = be32(b, start);
+      const p = be32(probe, 0);
+      if (k !== p) return k < p ? -1 : 1;
+      const k2 = be32(b, start + 4);
+      const p2 = be32(probe, 4);
+      return k2 === p2 ? 0 : k2 < p2 ? -1 : 1;
     }
+    return this.#compareRange(start, end, probe, compare);
+  }
+
+  /**
+   * `compareAt` for any other key: kept out of it so that `compareAt` stays small enough
+   * for V8 to inline it into the search, and the search into the tree's descent.
+   */
+  #compareRange(start: number, end: number, probe: Uint8Array, compare: KeyCompare): number {
+    const b = this.bytes;
+    if (compare === compareBytes) return compareByteRanges(b, start, end, probe, 0, probe.length);
     if (compare === compareKeyRid) return compareKeyRidRanges(b, start, end, probe, 0, probe.length);
     return compare(b.subarray(start, end), probe);
   }
@@ -462,14 +485,14 @@ export class BTreePage {
     this.bytes.copyWithin(upper + length, upper, offset);
     this.bytes.fill(0, upper, upper + length);
     for (let s = 0; s < n; s++) {
-      const at = BTREE_PAGE_HEADER_SIZE + BTREE_SLOT_SIZE * s;
+      const at = HEADER_SIZE + SLOT_SIZE * s;
       const o = u16(b, at);
       if (o < offset) setU16(b, at, o + length);
     }
-    const slotAt = BTREE_PAGE_HEADER_SIZE + BTREE_SLOT_SIZE * i;
-    const slotsEnd = BTREE_PAGE_HEADER_SIZE + BTREE_SLOT_SIZE * n;
-    this.bytes.copyWithin(slotAt, slotAt + BTREE_SLOT_SIZE, slotsEnd);
-    this.bytes.fill(0, slotsEnd - BTREE_SLOT_SIZE, slotsEnd);
+    const slotAt = HEADER_SIZE + SLOT_SIZE * i;
+    const slotsEnd = HEADER_SIZE + SLOT_SIZE * n;
+    this.bytes.copyWithin(slotAt, slotAt + SLOT_SIZE, slotsEnd);
+    this.bytes.fill(0, slotsEnd - SLOT_SIZE, slotsEnd);
     setU16(b, OFF_KEY_COUNT, n - 1);
     setU16(b, OFF_UPPER, upper + length);
   }
@@ -569,7 +592,7 @@ export class BTreePage {
         keyCount: this.keyCount,
       });
     }
-    return BTREE_PAGE_HEADER_SIZE + BTREE_SLOT_SIZE * i;
+    return HEADER_SIZE + SLOT_SIZE * i;
   }
 
   #slot(i: number): { offset: number; length: number } {
@@ -583,11 +606,11 @@ export class BTreePage {
     if (!Number.isInteger(i) || i < 0 || i > n) {
       throw new DbError("out-of-range", `insert position ${String(i)} is not in 0…${n}`, { position: i, keyCount: n });
     }
-    if (BTREE_SLOT_SIZE + length > this.freeSpace) return undefined;
+    if (SLOT_SIZE + length > this.freeSpace) return undefined;
     const offset = this.upper - length;
-    const slotAt = BTREE_PAGE_HEADER_SIZE + BTREE_SLOT_SIZE * i;
-    const slotsEnd = BTREE_PAGE_HEADER_SIZE + BTREE_SLOT_SIZE * n;
-    this.bytes.copyWithin(slotAt + BTREE_SLOT_SIZE, slotAt, slotsEnd);
+    const slotAt = HEADER_SIZE + SLOT_SIZE * i;
+    const slotsEnd = HEADER_SIZE + SLOT_SIZE * n;
+    this.bytes.copyWithin(slotAt + SLOT_SIZE, slotAt, slotsEnd);
     setU16(this.bytes, slotAt, offset);
     setU16(this.bytes, slotAt + 2, length);
     setU16(this.bytes, OFF_KEY_COUNT, n + 1);

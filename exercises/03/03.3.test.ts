@@ -400,6 +400,43 @@ describe("03.3 buffer pool", () => {
     expect([disk.ops("write").join(", "), disk.pageCount], "[writes, pages on disk]").toEqual(["", 4]);
   });
 
+  it("never takes a frame the replacer names wrongly (out of range, or holding no page): throws, and nothing changes", () => {
+    for (const lie of [2, -1, 1.5]) {
+      const liar = new LyingReplacer(2);
+      const { disk, pool } = setup(2, 4, liar);
+      pool.fetchPage(p(0)).data[0] = 77;
+      pool.unpinPage(p(0), true);
+      pool.fetchPage(p(1));
+      pool.unpinPage(p(1), false);
+      liar.lie = lie;
+      expect(outcome(() => pool.fetchPage(p(2))), `fetchPage(2) when the replacer offers frame ${lie}`).not.toBe("nothing thrown");
+      expect([pool.isResident(p(0)), pool.isResident(p(1)), pool.isResident(p(2)), disk.ops("write").join(", ")], `[0, 1, 2 resident, writes] after frame ${lie}`).toEqual([
+        true,
+        true,
+        false,
+        "",
+      ]);
+    }
+  });
+
+  it("serves pages with ids far beyond the first few hundred: fetch, write back on eviction, refetch, pin counts", () => {
+    const { disk, pool } = setup(2, 700);
+    for (const page of [650, 699, 130, 65, 699]) {
+      const pinned = pool.fetchPage(p(page));
+      expect(pinned.data[0], `byte 0 of page ${page} (the disk fills page i with i + 1)`).toBe((page + 1) & 0xff);
+      pinned.data[1] = page & 0xff;
+      expect(pool.pinCount(p(page)), `pinCount(${page}) while pinned`).toBe(1);
+      pool.unpinPage(p(page), true);
+    }
+    for (const page of [650, 130, 65]) {
+      expect(pool.isResident(p(page)), `page ${page} resident after 4 later fetches through 2 frames`).toBe(false);
+      expect(pool.pinCount(p(page)), `pinCount(${page}) of a page not resident`).toBeUndefined();
+      expect(pool.fetchPage(p(page)).data[1], `page ${page}'s written byte after eviction and refetch`).toBe(page & 0xff);
+      pool.unpinPage(p(page), false);
+    }
+    expect(disk.pageCount, "pages on disk").toBe(700);
+  });
+
   it("says what went wrong in its error messages: the page id, the pool size, the pin count, the bad frame count", () => {
     const { pool } = setup(3, 6);
     const message = (fn: () => unknown) => String(errorOf(fn)?.message ?? "nothing thrown");

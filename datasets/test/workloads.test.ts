@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BufferPool, LruReplacer, MemoryDiskManager } from "@workbook/engine";
+import { BufferPoolManager, LruReplacer, MemoryDiskManager } from "@workbook/engine";
 import { bufferPoolTraces, hitRatio, sequentialKeys, uniformKeys, zipfianKeys } from "../src/workloads.js";
 
 const take = (next: () => number, n: number) => Array.from({ length: n }, next);
@@ -61,7 +61,7 @@ describe("buffer pool traces", () => {
   it("replay to the hit ratio an LRU pool gets: frames ÷ pages under uniform access", () => {
     const disk = new MemoryDiskManager({ pageSize: 256 });
     for (let i = 0; i < 1000; i++) disk.allocatePage();
-    const ratio = hitRatio(uniform!, new BufferPool({ frames: 500, disk, replacer: new LruReplacer(500) }));
+    const ratio = hitRatio(uniform!, new BufferPoolManager({ frames: 500, disk, replacer: new LruReplacer(500) }));
     expect(ratio).toBeGreaterThan(0.45);
     expect(ratio).toBeLessThan(0.55);
   });

@@ -10,8 +10,9 @@
  * nearly full, interrupts the cell (SIGINT, as the ■ button does) and marks the interrupt
  * as a memory stop:
  *
- *   front, every 100 ms of a cell:  heap used > 85 % of the old generation's limit, or
- *                                   > 70 % and still after a garbage collection ?
+ *   front, every 100 ms of a cell:  heap used > 70 % of the old generation's limit and
+ *                                   still after a garbage collection, or > 85 % while
+ *                                   that collection is under way ?
  *                                     → share[STOPPED_MB] = used; SIGINT
  *   main, after the cell:           interrupted and share[STOPPED_MB] > 0
  *                                     → OutOfMemory, the kernel and its variables intact
@@ -87,9 +88,11 @@ export class MemoryWatch {
     const timer = setInterval(() => {
       this.#heapUsed(session, (used) => {
         if (this.#timer !== timer || used < SOFT_MARK * limit) return;
-        if (used >= HARD_MARK * limit) return stop(used);
-        if (collecting) return;
-        // Over the soft mark, perhaps with garbage (a stopped cell's data): collect, look again.
+        // Past the hard mark while a collection is already under way: no time to wait for it.
+        if (collecting) return void (used >= HARD_MARK * limit && stop(used));
+        // Over the soft mark, perhaps with garbage (a stopped cell's data not yet collected):
+        // collect, look again. Even past the hard mark a collection comes first, or the
+        // garbage of an earlier cell would stop the next cell that allocates.
         collecting = true;
         session.post("HeapProfiler.collectGarbage", () => {
           this.#heapUsed(session, (live) => {

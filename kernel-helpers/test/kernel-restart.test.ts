@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findKernelSpec } from "../src/kernel/kernelspec.js";
-import { KernelClient } from "../src/runner/kernel-client.js";
+import { KernelClient, KernelTimeoutError } from "../src/runner/kernel-client.js";
 
 const NOTEBOOKS = path.resolve(__dirname, "../../notebooks");
 const hasNbconvert = spawnSync("jupyter", ["nbconvert", "--version"]).status === 0;
@@ -35,6 +35,19 @@ function isRunning(pid: number): boolean {
 async function cellPid(k: KernelClient): Promise<number> {
   const r = await k.execute("process.pid");
   return Number((r.outputs[0] as { data: Record<string, string> }).data["text/plain"]);
+}
+
+/** Wait until a (restarted) kernel answers kernel_info, asking again after each lost request. */
+async function untilAnswered(k: KernelClient, withinMs = 45_000): Promise<void> {
+  const end = Date.now() + withinMs;
+  for (;;) {
+    try {
+      await k.request("shell", "kernel_info_request", {}, 2_000);
+      return;
+    } catch (e) {
+      if (!(e instanceof KernelTimeoutError) || Date.now() > end) throw e;
+    }
+  }
 }
 
 beforeAll(async () => {
@@ -76,9 +89,10 @@ describe("kernel restart", () => {
   it("restarts a kernel process killed from outside, and says so in the next cell", async () => {
     const pid = await cellPid(kernel);
     process.kill(pid, "SIGKILL");
-    // A request sent in the instant the process dies is lost with it (as with any kernel);
-    // one sent after ZeroMQ has seen the connection drop waits for the new kernel.
-    await new Promise((r) => setTimeout(r, 1000));
+    // A request sent in the instant the process dies is lost with it (as with any kernel):
+    // ask for kernel_info until the new kernel answers (on a loaded machine that takes
+    // longer than any fixed pause), then run the cell.
+    await untilAnswered(kernel);
     const r = await kernel.execute("2 + 2");
     expect(r.outputs[0]).toMatchObject({ name: "stderr", text: expect.stringContaining("The kernel was killed (SIGKILL)") });
     expect(r.outputs[1]).toMatchObject({ data: { "text/plain": "4" } });

@@ -7,7 +7,7 @@
  * Reports go to build/mutation/<id>.json.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { CHECKOUT } from "../kernel/kernelspec.js";
 import { solutionPath } from "../grading/inject.js";
@@ -42,8 +42,8 @@ function main(): void {
   const stryker = path.join(path.dirname(require.resolve("@stryker-mutator/core/package.json")), "bin", "stryker.js");
   const rows: string[] = [];
   for (const exercise of exercises) {
-    // Solutions are links to the engine's modules: mutate the real file.
-    const target = path.relative(CHECKOUT, realpathSync(solutionPath(exercise.id)));
+    // The solution is the engine module the manifest names: mutate it in place.
+    const target = path.relative(CHECKOUT, solutionPath(exercise.id));
     const jsonFile = path.join(OUT, `${exercise.id}.json`);
     const config = {
       $schema: "../../node_modules/@stryker-mutator/core/schema/stryker-schema.json",

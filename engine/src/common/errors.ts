@@ -24,7 +24,9 @@ export type ErrorKind =
   /** A value does not have the JavaScript type its column's SQL type needs. */
   | "type-mismatch"
   /** A null was given for a column declared NOT NULL. */
-  | "null-violation";
+  | "null-violation"
+  /** An extendible hash index cannot split a bucket again: its local depth would pass the maximum depth. */
+  | "index-full";
 
 export class DbError extends Error {
   override readonly name = "DbError";

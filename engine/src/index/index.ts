@@ -8,6 +8,7 @@ export * from "./search-page.js";
 export * from "./insert-entry.js";
 export * from "./delete-entry.js";
 export * from "./range-scan.js";
+export * from "./block-range-index.js";
 export type { BulkLoadOptions } from "./bulk-load.js";
 export type { BPlusTreeLevelStats, BPlusTreeStats, BPlusTreePageSnapshot, BPlusTreeLevelSnapshot, BPlusTreeSnapshot, KeyFormat } from "./tree-snapshot.js";
 export * from "./bplus-tree.js";

@@ -1,0 +1,239 @@
+/**
+ * SSTable blocks: prefix compression with restart points
+ * ======================================================
+ * A data block of an SSTable (sstable.ts) holds a run of sorted entries, about 4 KB.
+ * Neighbouring keys in sorted order share long prefixes ("user:000123", "user:000124"),
+ * so each entry stores only how many bytes it shares with the key before it and the rest.
+ * Every 16th entry is a *restart point*: it shares nothing, so a reader can start
+ * decoding there, and the block ends with the offsets of all restart points, which a
+ * lookup binary-searches before scanning at most 16 entries.
+ *
+ *   entry     | shared varint | unshared varint | valueTag varint | seq varint | key suffix | value |
+ *             valueTag = 0 for a tombstone, else value length + 1
+ *   block     | entry 0 (restart) | entry 1 | … | entry 16 (restart) | … |
+ *             | restart[0] u32 LE | restart[1] u32 LE | … | restartCount u32 LE |
+ *
+ * Varints are unsigned LEB128 (7 bits a byte, low group first, high bit = more), up to
+ * 2⁵³ − 1. Costs: a lookup in a block of n entries and r = ⌈n/16⌉ restarts decodes
+ * ⌈log2 r⌉ restart keys and at most 16 entries; a block is decoded only from its start
+ * or a restart point. The same format serves the index block (key = a data block's last
+ * key, value = its handle). This is LevelDB's block format (table/block_builder.cc) with
+ * the sequence number and tombstone moved from the internal key into the entry; RocksDB
+ * keeps it and adds an optional hash index inside the block.
+ */
+import { DbError } from "../common/errors.js";
+import { compareBytes } from "../index/key-codec.js";
+import type { LsmEntry } from "./entry.js";
+
+const TWO_POW_7 = 128;
+
+/** Append `n` (an integer in 0 … 2⁵³ − 1) to `out` as an unsigned LEB128 varint. */
+export function writeVarint(out: number[], n: number): void {
+  while (n >= TWO_POW_7) {
+    out.push((n % TWO_POW_7) | 0x80);
+    n = Math.floor(n / TWO_POW_7);
+  }
+  out.push(n);
+}
+
+/**
+ * The varint at `bytes[offset]` and the offset after it; `corrupt` when it runs past `end`
+ * or past 2⁵³ (`where`, the bytes' own offset in their file, makes the error say where).
+ */
+export function readVarint(bytes: Uint8Array, offset: number, end: number, where: number): { value: number; next: number } {
+  let value = 0;
+  let scale = 1;
+  for (let i = offset; i < end; i++) {
+    const b = bytes[i]!;
+    value += (b & 0x7f) * scale;
+    if ((b & 0x80) === 0) {
+      if (value > Number.MAX_SAFE_INTEGER) break;
+      return { value, next: i + 1 };
+    }
+    scale *= TWO_POW_7;
+    if (scale > 2 ** 56) break;
+  }
+  throw new DbError("corrupt", `bad varint at file offset ${where + offset}`, { offset: where + offset });
+}
+
+/** Builds one block: add entries in ascending key order, then `finish()`. */
+export class BlockBuilder {
+  readonly #restartInterval: number;
+  #bytes: number[] = [];
+  #restarts: number[] = [];
+  #sinceRestart = 0;
+  #lastKey: Uint8Array | undefined;
+  #count = 0;
+
+  constructor(restartInterval: number) {
+    this.#restartInterval = restartInterval;
+  }
+
+  /** Entries added since the last `finish()`. */
+  get entryCount(): number {
+    return this.#count;
+  }
+
+  /** The block's size if finished now, in bytes. */
+  get estimatedSize(): number {
+    return this.#bytes.length + 4 * (this.#restarts.length + 1);
+  }
+
+  /** The last key added, if any. */
+  get lastKey(): Uint8Array | undefined {
+    return this.#lastKey;
+  }
+
+  /** Append an entry; its key must sort after the previous one (the caller checks). */
+  add(key: Uint8Array, seq: number, value: Uint8Array | undefined): void {
+    let shared = 0;
+    if (this.#sinceRestart === this.#restartInterval || this.#lastKey === undefined) {
+      this.#restarts.push(this.#bytes.length);
+      this.#sinceRestart = 0;
+    } else {
+      const last = this.#lastKey;
+      const limit = Math.min(last.length, key.length);
+      while (shared < limit && last[shared] === key[shared]) shared++;
+    }
+    const out = this.#bytes;
+    writeVarint(out, shared);
+    writeVarint(out, key.length - shared);
+    writeVarint(out, value === undefined ? 0 : value.length + 1);
+    writeVarint(out, seq);
+    for (let i = shared; i < key.length; i++) out.push(key[i]!);
+    if (value !== undefined) for (let i = 0; i < value.length; i++) out.push(value[i]!);
+    this.#lastKey = key;
+    this.#sinceRestart++;
+    this.#count++;
+  }
+
+  /** The finished block's bytes (entries, restart array, restart count); the builder starts over. */
+  finish(): Uint8Array {
+    const out = new Uint8Array(this.estimatedSize);
+    out.set(this.#bytes);
+    const view = new DataView(out.buffer);
+    let at = this.#bytes.length;
+    for (const r of this.#restarts) {
+      view.setUint32(at, r, true);
+      at += 4;
+    }
+    view.setUint32(at, this.#restarts.length, true);
+    this.#bytes = [];
+    this.#restarts = [];
+    this.#sinceRestart = 0;
+    this.#lastKey = undefined;
+    this.#count = 0;
+    return out;
+  }
+}
+
+/** One decoded entry and where the next one starts. */
+interface Decoded {
+  readonly entry: LsmEntry;
+  readonly next: number;
+}
+
+/**
+ * Reads one block's bytes (without the checksum trailer). `fileOffset`, where the block
+ * starts in its file, only makes the `corrupt` errors say where.
+ */
+export class BlockReader {
+  readonly #bytes: Uint8Array;
+  readonly #fileOffset: number;
+  /** Where the entries end and the restart array begins. */
+  readonly #entriesEnd: number;
+  readonly #restarts: Uint32Array;
+
+  constructor(bytes: Uint8Array, fileOffset: number) {
+    this.#bytes = bytes;
+    this.#fileOffset = fileOffset;
+    if (bytes.length < 4) throw this.#corrupt(0, `a block of ${bytes.length} bytes has no restart count`);
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const count = view.getUint32(bytes.length - 4, true);
+    const entriesEnd = bytes.length - 4 - 4 * count;
+    if (count > (bytes.length - 4) / 4 || entriesEnd < 0) {
+      throw this.#corrupt(bytes.length - 4, `restart count ${count} does not fit in a ${bytes.length}-byte block`);
+    }
+    this.#entriesEnd = entriesEnd;
+    this.#restarts = new Uint32Array(count);
+    let previous = -1;
+    for (let i = 0; i < count; i++) {
+      const r = view.getUint32(entriesEnd + 4 * i, true);
+      if (r <= previous || r >= entriesEnd || (i === 0 && r !== 0)) {
+        throw this.#corrupt(entriesEnd + 4 * i, `restart point ${i} is ${r}, outside the entries (0 … ${entriesEnd}) or out of order`);
+      }
+      this.#restarts[i] = r;
+      previous = r;
+    }
+    if (count === 0 && entriesEnd > 0) throw this.#corrupt(bytes.length - 4, "entries but no restart point");
+  }
+
+  /** The number of restart points. */
+  get restartCount(): number {
+    return this.#restarts.length;
+  }
+
+  /** The entry for `key`, or undefined: binary search over restart points, then a scan of at most one interval. */
+  get(key: Uint8Array): LsmEntry | undefined {
+    for (const entry of this.entries(key)) return compareBytes(entry.key, key) === 0 ? entry : undefined;
+    return undefined;
+  }
+
+  /** The entries from the first key ≥ `from` (or the first entry) to the end of the block. */
+  *entries(from?: Uint8Array): Generator<LsmEntry> {
+    let offset = 0;
+    if (from !== undefined && this.#restarts.length > 0) {
+      // The last restart point whose key is < from: every key before it is < from too.
+      let lo = 0;
+      let hi = this.#restarts.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >>> 1;
+        const k = this.#decode(this.#restarts[mid]!, undefined).entry.key;
+        if (compareBytes(k, from) < 0) lo = mid;
+        else hi = mid - 1;
+      }
+      offset = this.#restarts[lo]!;
+    }
+    let previous: Uint8Array | undefined;
+    while (offset < this.#entriesEnd) {
+      const { entry, next } = this.#decode(offset, previous);
+      previous = entry.key;
+      offset = next;
+      if (from !== undefined && compareBytes(entry.key, from) < 0) continue;
+      yield entry;
+    }
+  }
+
+  #decode(offset: number, previous: Uint8Array | undefined): Decoded {
+    const bytes = this.#bytes;
+    const end = this.#entriesEnd;
+    const at = this.#fileOffset;
+    const shared = readVarint(bytes, offset, end, at);
+    const unshared = readVarint(bytes, shared.next, end, at);
+    const tag = readVarint(bytes, unshared.next, end, at);
+    const seq = readVarint(bytes, tag.next, end, at);
+    const keyStart = seq.next;
+    const valueLength = tag.value === 0 ? 0 : tag.value - 1;
+    const valueStart = keyStart + unshared.value;
+    const entryEnd = valueStart + valueLength;
+    if (shared.value > (previous?.length ?? 0)) {
+      throw this.#corrupt(offset, `entry shares ${shared.value} bytes with a previous key of ${previous?.length ?? 0}`);
+    }
+    if (entryEnd > end) throw this.#corrupt(offset, `entry of ${entryEnd - offset} bytes runs past the entries' end (${end})`);
+    let key: Uint8Array;
+    if (shared.value === 0) {
+      key = bytes.slice(keyStart, valueStart);
+    } else {
+      key = new Uint8Array(shared.value + unshared.value);
+      key.set(previous!.subarray(0, shared.value));
+      key.set(bytes.subarray(keyStart, valueStart), shared.value);
+    }
+    const value = tag.value === 0 ? undefined : bytes.slice(valueStart, entryEnd);
+    return { entry: { key, seq: seq.value, value }, next: entryEnd };
+  }
+
+  #corrupt(offset: number, what: string): DbError {
+    const at = this.#fileOffset + offset;
+    return new DbError("corrupt", `block at offset ${this.#fileOffset}: ${what} (file offset ${at})`, { blockOffset: this.#fileOffset, offset: at });
+  }
+}

@@ -12,3 +12,4 @@ export * from "./block-range-index.js";
 export type { BulkLoadOptions } from "./bulk-load.js";
 export type { BPlusTreeLevelStats, BPlusTreeStats, BPlusTreePageSnapshot, BPlusTreeLevelSnapshot, BPlusTreeSnapshot, KeyFormat } from "./tree-snapshot.js";
 export * from "./bplus-tree.js";
+export * from "./extendible-hash.js";

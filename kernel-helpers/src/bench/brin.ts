@@ -14,9 +14,10 @@
  *
  *   blockRangeLayouts(data, options)      the physical orders, one per fraction, with
  *                                         their correlation
- *   measureBlockRanges(parts, layouts)    ours: a heap per layout, BlockRangeIndex.build,
- *                                         the queries
- *   measurePostgresBlockRanges(db, …)     PostgreSQL: a table per layout, a BRIN index
+ *   loadBlockRangeHeap(parts, flights)    a heap of 8 KB pages holding flights in that order
+ *   measureBlockRanges(parts, setup)      ours: a heap per layout, BlockRangeIndex.build on
+ *                                         id, the queries
+ *   measurePostgresBlockRanges(db, setup) PostgreSQL: a table per layout, a BRIN index
  *                                         (minmax; minmax-multi too unless told not to),
  *                                         analyze, EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON)
  *                                         of each query read for "Lossy Heap Blocks" and
@@ -31,7 +32,7 @@
  * would make it a single range.
  */
 import { type Flight, FLIGHTS_SCHEMA, type FlightsSize, flightRow, loadFlights } from "@workbook/datasets";
-import { BlockRangeIndex, MemoryDiskManager, Random, TupleCodec } from "@workbook/engine";
+import { BlockRangeIndex, MemoryDiskManager, Random, type TableHeap, TupleCodec } from "@workbook/engine";
 import type { ChartSpec } from "../display/chart.js";
 import type { HeapParts } from "./heap.js";
 
@@ -86,7 +87,8 @@ export interface BlockRangeRow {
 }
 
 export const BRIN_FRACTIONS: readonly number[] = [0, 0.001, 0.01, 0.1, 0.5, 1];
-const ID = FLIGHTS_SCHEMA.findIndex((c) => c.name === "id");
+/** The column the measurements index: flights' id, here the row's rank in time order. */
+export const BRIN_ID_COLUMN = FLIGHTS_SCHEMA.findIndex((c) => c.name === "id");
 
 /** Pearson's r between position (0 … n − 1) and value. */
 export function positionCorrelation(values: readonly number[]): number {
@@ -135,14 +137,23 @@ export function blockRangeLayouts(options: BlockRangeOptions = {}): BlockRangeSe
   return { layouts, queries, pagesPerRange: options.pagesPerRange ?? 8 };
 }
 
-/** Ours: each layout loaded into a new heap (8 KB pages, in memory), indexed, queried. */
-export function measureBlockRanges(parts: Pick<HeapParts, "Heap" | "Fsm" | "Pool" | "replacer" | "pageFormat">, setup: BlockRangeSetup): BlockRangeRow[] {
+/** The heap pieces a block-range measurement builds its heaps from (the learner's, in the notebook). */
+export type BlockRangeHeapParts = Pick<HeapParts, "Heap" | "Fsm" | "Pool" | "replacer" | "pageFormat">;
+
+/** `flights` inserted in order into a new heap of 8 KB pages over an in-memory disk (64 frames). */
+export function loadBlockRangeHeap(parts: BlockRangeHeapParts, flights: readonly Flight[]): TableHeap {
   const codec = new TupleCodec(FLIGHTS_SCHEMA);
+  const pool = new parts.Pool({ frames: 64, disk: new MemoryDiskManager({ pageSize: 8192 }), replacer: parts.replacer(64) });
+  const heap = new parts.Heap(pool, new parts.Fsm(pool.pageSize), parts.pageFormat);
+  for (const f of flights) heap.insert(codec.encode(flightRow(f)));
+  return heap;
+}
+
+/** Ours: each layout loaded into a new heap (`loadBlockRangeHeap`), indexed on id, queried. */
+export function measureBlockRanges(parts: BlockRangeHeapParts, setup: BlockRangeSetup): BlockRangeRow[] {
   return setup.layouts.map((layout) => {
-    const pool = new parts.Pool({ frames: 64, disk: new MemoryDiskManager({ pageSize: 8192 }), replacer: parts.replacer(64) });
-    const heap = new parts.Heap(pool, new parts.Fsm(pool.pageSize), parts.pageFormat);
-    for (const f of layout.flights) heap.insert(codec.encode(flightRow(f)));
-    const index = BlockRangeIndex.build(heap, { schema: FLIGHTS_SCHEMA, column: ID, pagesPerRange: setup.pagesPerRange });
+    const heap = loadBlockRangeHeap(parts, layout.flights);
+    const index = BlockRangeIndex.build(heap, { schema: FLIGHTS_SCHEMA, column: BRIN_ID_COLUMN, pagesPerRange: setup.pagesPerRange });
     let pagesRead = 0;
     let rowsMatched = 0;
     let removed = 0;

@@ -311,9 +311,10 @@ describe("check() names each broken invariant", () => {
     ["bucket-depth", (b) => (onBucket(b, 0, (bytes) => (bytes[4] = 2)), b.index)],
     ["bucket-capacity", (b) => (onDirectory(b, (v) => v.setUint16(12, 1, true)), reopened(b))],
     ["stored-hash", (b) => (onBucket(b, 0, (bytes) => (bytes[12] = 99)), b.index)],
-    ["key-placement", (b) => (onBucket(b, 4, (bytes) => HashBucketPage.open(bytes).append(encodeKey(5), rid(5, 0), 5)), reopened(b))],
-    ["unique-keys", (b) => (onBucket(b, 4, (bytes) => HashBucketPage.open(bytes).append(encodeKey(4), rid(9, 0), 4)), reopened(b))],
-    ["size", (b) => (onBucket(b, 4, (bytes) => HashBucketPage.open(bytes).append(encodeKey(12), rid(12, 0), 12)), b.index)],
+    ["bucket-order", (b) => (onBucket(b, 0, (bytes) => { const first = bytes.slice(12, 18); bytes.copyWithin(12, 18, 24); bytes.set(first, 18); }), b.index)],
+    ["key-placement", (b) => (onBucket(b, 4, (bytes) => HashBucketPage.open(bytes).insert(encodeKey(5), rid(5, 0), 5)), reopened(b))],
+    ["unique-keys", (b) => (onBucket(b, 4, (bytes) => HashBucketPage.open(bytes).insert(encodeKey(4), rid(9, 0), 4)), reopened(b))],
+    ["size", (b) => (onBucket(b, 4, (bytes) => HashBucketPage.open(bytes).insert(encodeKey(12), rid(12, 0), 12)), b.index)],
     ["directory-matches-cache", (b) => (onDirectory(b, (v) => v.setUint32(16 + 4 * 7, b.ids[0]!, true)), b.index)],
   ];
   test.each(cases)("%s", (name, corrupt) => {

@@ -13,6 +13,7 @@
  *   bucket-depth              the bucket page records the local depth its slots say
  *   bucket-capacity           at most `bucketCapacity` entries
  *   stored-hash               an entry's stored hash is the hash of its key
+ *   bucket-order              a bucket's slots are sorted by hash (lookups binary-search them)
  *   key-placement             every key's hash selects the bucket it is in
  *   unique-keys               no key appears twice
  *   size / page-count         the index's counts match what was found
@@ -80,6 +81,8 @@ export function checkHashIndex(ctx: ExtendibleHashContext, size: number): void {
       if (seen.has(hex)) broken("unique-keys", `key ${hex} appears twice (again in bucket ${bucketId})`);
       seen.add(hex);
     });
+    const unsorted = bucket.hashes.findIndex((h, i) => i > 0 && h < bucket.hashes[i - 1]!);
+    if (unsorted > 0) broken("bucket-order", `bucket ${bucketId}: slot ${unsorted} has hash ${bucket.hashes[unsorted]}, below slot ${unsorted - 1}'s ${bucket.hashes[unsorted - 1]}`);
     entries += bucket.count;
   }
   if (entries !== size) broken("size", `the buckets hold ${entries} entries, the index counts ${size}`);

@@ -2,7 +2,7 @@
  * Extendible hash insert with bucket split and directory doubling (exercise 06.1)
  * ===============================================================================
  * An insert hashes the key, takes the low `globalDepth` bits of the hash as a directory
- * slot, and appends the entry to that slot's bucket. Most of the time it fits and that is
+ * slot, and adds the entry to that slot's bucket. Most of the time it fits and that is
  * all: one page changes. When the bucket is full, it *splits* on the next hash bit:
  *
  *   global depth 1, insert a key with hash …10 into the full bucket A (local depth 1)
@@ -52,10 +52,10 @@ import { lowBits } from "./extendible-hash-page.js";
 export function hashInsertEntry(ctx: HashIndexContext, key: Uint8Array, rid: Rid): boolean {
   const hash = ctx.hash(key);
   const pageId = ctx.bucketAt(lowBits(hash, ctx.globalDepth));
-  // The common case: append in place, one page touched.
+  // The common case: add it in place, one page touched.
   const outcome = ctx.write(pageId, (page) => {
     if (page.find(key, hash) >= 0) return "duplicate";
-    return page.append(key, rid, hash) ? "inserted" : "full";
+    return page.insert(key, rid, hash) ? "inserted" : "full";
   });
   if (outcome === "duplicate") return false;
   if (outcome === "inserted") return true;
@@ -81,7 +81,7 @@ export function hashInsertEntry(ctx: HashIndexContext, key: Uint8Array, rid: Rid
   // Split the key's bucket one bit at a time until it has that depth, then add the entry.
   for (let d = from; d < depth; d++) ctx.split(lowBits(hash, ctx.globalDepth));
   const target = ctx.bucketAt(lowBits(hash, ctx.globalDepth));
-  const added = ctx.write(target, (page) => page.append(key, rid, hash));
+  const added = ctx.write(target, (page) => page.insert(key, rid, hash));
   invariant(added, `hash insert: bucket ${target} has no room after splitting to depth ${depth}`);
   return true;
 }

@@ -22,7 +22,7 @@
  * keeps it and adds an optional hash index inside the block.
  */
 import { DbError } from "../common/errors.js";
-import { compareBytes } from "../index/key-codec.js";
+import { compareByteRanges, compareBytes } from "../index/key-codec.js";
 import type { LsmEntry } from "./entry.js";
 
 const TWO_POW_7 = 128;
@@ -127,6 +127,17 @@ export class BlockBuilder {
   }
 }
 
+/** Where an entry's parts lie in the block. */
+interface Header {
+  readonly shared: number;
+  readonly keyLength: number;
+  readonly keyStart: number;
+  readonly valueStart: number;
+  readonly end: number;
+  readonly seq: number;
+  readonly tombstone: boolean;
+}
+
 /** One decoded entry and where the next one starts. */
 interface Decoded {
   readonly entry: LsmEntry;
@@ -143,6 +154,8 @@ export class BlockReader {
   /** Where the entries end and the restart array begins. */
   readonly #entriesEnd: number;
   readonly #restarts: Uint32Array;
+  /** The key being decoded by `get`, grown as needed. */
+  #scratch = new Uint8Array(64);
 
   constructor(bytes: Uint8Array, fileOffset: number) {
     this.#bytes = bytes;
@@ -175,25 +188,33 @@ export class BlockReader {
 
   /** The entry for `key`, or undefined: binary search over restart points, then a scan of at most one interval. */
   get(key: Uint8Array): LsmEntry | undefined {
-    for (const entry of this.entries(key)) return compareBytes(entry.key, key) === 0 ? entry : undefined;
+    let offset = this.#seek(key);
+    // Decode forward from the restart point into a scratch key, comparing in place: only
+    // the entry returned is copied out.
+    let scratch = this.#scratch;
+    let length = 0;
+    while (offset < this.#entriesEnd) {
+      const h = this.#header(offset, length);
+      if (h.keyLength > scratch.length) {
+        const bigger = new Uint8Array(Math.max(h.keyLength, 2 * scratch.length));
+        bigger.set(scratch.subarray(0, length));
+        scratch = this.#scratch = bigger;
+      }
+      scratch.set(this.#bytes.subarray(h.keyStart, h.valueStart), h.shared);
+      length = h.keyLength;
+      const c = compareByteRanges(scratch, 0, length, key, 0, key.length);
+      if (c === 0) {
+        return { key: scratch.slice(0, length), seq: h.seq, value: h.tombstone ? undefined : this.#bytes.slice(h.valueStart, h.end) };
+      }
+      if (c > 0) return undefined;
+      offset = h.end;
+    }
     return undefined;
   }
 
   /** The entries from the first key ≥ `from` (or the first entry) to the end of the block. */
   *entries(from?: Uint8Array): Generator<LsmEntry> {
-    let offset = 0;
-    if (from !== undefined && this.#restarts.length > 0) {
-      // The last restart point whose key is < from: every key before it is < from too.
-      let lo = 0;
-      let hi = this.#restarts.length - 1;
-      while (lo < hi) {
-        const mid = (lo + hi + 1) >>> 1;
-        const k = this.#decode(this.#restarts[mid]!, undefined).entry.key;
-        if (compareBytes(k, from) < 0) lo = mid;
-        else hi = mid - 1;
-      }
-      offset = this.#restarts[lo]!;
-    }
+    let offset = from === undefined ? 0 : this.#seek(from);
     let previous: Uint8Array | undefined;
     while (offset < this.#entriesEnd) {
       const { entry, next } = this.#decode(offset, previous);
@@ -204,7 +225,24 @@ export class BlockReader {
     }
   }
 
-  #decode(offset: number, previous: Uint8Array | undefined): Decoded {
+  /** The last restart point whose key is < `key` (the first one when none is): every key before it is < `key` too. */
+  #seek(key: Uint8Array): number {
+    const restarts = this.#restarts;
+    if (restarts.length === 0) return 0;
+    let lo = 0;
+    let hi = restarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      // A restart entry stores its whole key: compare it where it lies.
+      const h = this.#header(restarts[mid]!, 0);
+      if (compareByteRanges(this.#bytes, h.keyStart, h.valueStart, key, 0, key.length) < 0) lo = mid;
+      else hi = mid - 1;
+    }
+    return restarts[lo]!;
+  }
+
+  /** The entry header at `offset`, checked against the entries' end and the previous key's length. */
+  #header(offset: number, previousLength: number): Header {
     const bytes = this.#bytes;
     const end = this.#entriesEnd;
     const at = this.#fileOffset;
@@ -213,23 +251,28 @@ export class BlockReader {
     const tag = readVarint(bytes, unshared.next, end, at);
     const seq = readVarint(bytes, tag.next, end, at);
     const keyStart = seq.next;
-    const valueLength = tag.value === 0 ? 0 : tag.value - 1;
     const valueStart = keyStart + unshared.value;
-    const entryEnd = valueStart + valueLength;
-    if (shared.value > (previous?.length ?? 0)) {
-      throw this.#corrupt(offset, `entry shares ${shared.value} bytes with a previous key of ${previous?.length ?? 0}`);
+    const entryEnd = valueStart + (tag.value === 0 ? 0 : tag.value - 1);
+    if (shared.value > previousLength) {
+      throw this.#corrupt(offset, `entry shares ${shared.value} bytes with a previous key of ${previousLength}`);
     }
     if (entryEnd > end) throw this.#corrupt(offset, `entry of ${entryEnd - offset} bytes runs past the entries' end (${end})`);
+    return { shared: shared.value, keyLength: shared.value + unshared.value, keyStart, valueStart, end: entryEnd, seq: seq.value, tombstone: tag.value === 0 };
+  }
+
+  #decode(offset: number, previous: Uint8Array | undefined): Decoded {
+    const h = this.#header(offset, previous?.length ?? 0);
+    const bytes = this.#bytes;
     let key: Uint8Array;
-    if (shared.value === 0) {
-      key = bytes.slice(keyStart, valueStart);
+    if (h.shared === 0) {
+      key = bytes.slice(h.keyStart, h.valueStart);
     } else {
-      key = new Uint8Array(shared.value + unshared.value);
-      key.set(previous!.subarray(0, shared.value));
-      key.set(bytes.subarray(keyStart, valueStart), shared.value);
+      key = new Uint8Array(h.keyLength);
+      key.set(previous!.subarray(0, h.shared));
+      key.set(bytes.subarray(h.keyStart, h.valueStart), h.shared);
     }
-    const value = tag.value === 0 ? undefined : bytes.slice(valueStart, entryEnd);
-    return { entry: { key, seq: seq.value, value }, next: entryEnd };
+    const value = h.tombstone ? undefined : bytes.slice(h.valueStart, h.end);
+    return { entry: { key, seq: h.seq, value }, next: h.end };
   }
 
   #corrupt(offset: number, what: string): DbError {

@@ -21,8 +21,8 @@ export async function hashIndexSuite(size: BenchSize = benchSize()): Promise<Sui
   const rows: Record<string, unknown>[] = [];
   const measurements = [];
   for (const n of sizes.keys) {
-    // Frames enough for either index: int entries are 20 bytes in a bucket, 18 in a leaf.
-    const frames = Math.ceil((n * 20) / (8180 * 0.6)) + 64;
+    // Frames enough for either index: int entries are 22 bytes in a bucket, 18 in a leaf.
+    const frames = Math.ceil((n * 22) / (8180 * 0.6)) + 64;
     const built = buildHashAndTree({}, { keys: n, frames });
     const m = await measurePointLookups(built, { lookups: sizes.lookups, time: sizes.time });
     measurements.push(m);

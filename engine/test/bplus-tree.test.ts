@@ -772,6 +772,43 @@ describe("05 B+tree", () => {
     noPins(pool);
   });
 
+  test("the prepared-probe search (engine's searchPage, 8-byte probes) answers as the general one, mixed key lengths, corrupt pages named", () => {
+    // Two trees over the same operations: one on the engine's searchPage (8-byte probes
+    // take int-key-search.ts), one on a wrapper of it (not the engine's: the general path).
+    const rng = new Random(8);
+    const keys: IndexKey[] = Array.from({ length: 400 }, (_, i) =>
+      i % 3 === 0 ? `${i}`.padEnd(i % 10, "x") : i % 3 === 1 ? i * 1_000_003 - 2 ** 40 : BigInt(i) * 2n ** 50n - 2n ** 62n,
+    );
+    const wrapped: BTreeAlgorithms["searchPage"] = (page, probe, compare) => ENGINE_BTREE_ALGORITHMS.searchPage(page, probe, compare);
+    const fast = treeOf({ unique: true, frames: 3 });
+    const slowPool = treeOf({ unique: true, frames: 3 }).pool;
+    const slow = BPlusTree.create(slowPool, { unique: true, algorithms: { searchPage: wrapped } });
+    for (let i = 0; i < 3000; i++) {
+      const k = keys[rng.int(keys.length)] as IndexKey;
+      const r = rng.int(10);
+      if (r < 5) same(fast.tree.insert(k, rid(i, 1)), slow.insert(k, rid(i, 1)), `insert ${String(k)}`);
+      else if (r < 7) same(fast.tree.delete(k), slow.delete(k), `delete ${String(k)}`);
+      else {
+        const a = fast.tree.get(k);
+        const b = slow.get(k);
+        same(a && ridToString(a), b && ridToString(b), `get ${String(k)}`);
+      }
+    }
+    const shape = (t: BPlusTree) => JSON.stringify(t.snapshot().levels.map((l) => l.pages.map((p) => p.keys)));
+    same(shape(fast.tree), shape(slow), "the two trees' keys, level by level, page by page");
+    expect(fast.tree.height).toBeGreaterThanOrEqual(3);
+    fast.tree.check();
+    noPins(fast.pool);
+    // A page the descent passes, overwritten: the fast path names it as BTreePage.open does.
+    const { tree, pool } = treeOf({ unique: true, frames: 4 });
+    for (let k = 0; k < 200; k++) tree.insert(k, rid(k, 0));
+    tree.get(5);
+    pool.withWritePage(tree.rootPageId, (bytes) => bytes.fill(0, 0, 8));
+    const error = expectDbError(() => tree.get(5), "corrupt");
+    expect(error.message).toContain(`page ${tree.rootPageId}`);
+    noPins(pool);
+  });
+
   test("check() finds broken invariants and names the page", () => {
     const build = () => {
       const made = treeOf({ unique: true, frames: 4 });

@@ -91,7 +91,7 @@ import { BTreePage, maxKeySize, type BTreePageLayout } from "./btree-page.js";
 import { bulkLoad, type BulkLoadOptions } from "./bulk-load.js";
 import { checkTree } from "./check-tree.js";
 import { resolveBTreeAlgorithms } from "./engine-btree-algorithms.js";
-import { RID_KEY_SIZE, appendRid, checkRid, encodeKey, toHex, type IndexKey } from "./key-codec.js";
+import { INT_KEY_SIZE, RID_KEY_SIZE, appendRid, checkRid, encodeInt64Into, encodeKey, toHex, type IndexKey } from "./key-codec.js";
 import { expectLevel, newPage, TreeContext } from "./tree-context.js";
 import { treeSnapshot, treeStats, type BPlusTreeSnapshot, type BPlusTreeStats, type KeyFormat } from "./tree-snapshot.js";
 
@@ -126,6 +126,8 @@ export class BPlusTree {
   #size: number;
   /** The meta page as last written. */
   #saved: BTreeMeta;
+  /** `get`'s probe for number keys, reused (see `get`). */
+  readonly #probe = new Uint8Array(INT_KEY_SIZE);
 
   private constructor(pool: BufferPool, metaPageId: PageId, meta: BTreeMeta, algorithms: BTreeAlgorithms) {
     this.pool = pool;
@@ -202,13 +204,20 @@ export class BPlusTree {
    * smallest rid. Throws as `encodeKey` for a key that cannot be encoded.
    */
   get(key: IndexKey): Rid | undefined {
+    const tree = this.#tree;
+    if (typeof key === "number" && tree.preparedInt64) {
+      // A number key in a unique tree on the engine's search: encoded into one reused
+      // probe (no allocation per lookup), which only the engine's code sees.
+      const probe = this.#probe;
+      encodeInt64Into(key, probe);
+      return tree.ridIn(tree.findLeaf(probe), probe);
+    }
     const userKey = encodeKey(key);
     if (userKey.length > this.maxKeySize) return undefined;
     if (!this.unique) {
       for (const entry of this.range(userKey, userKey)) return entry.rid;
       return undefined;
     }
-    const tree = this.#tree;
     return tree.ridIn(tree.findLeaf(userKey), userKey);
   }
 

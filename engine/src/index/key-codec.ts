@@ -138,12 +138,21 @@ function encodePart(part: unknown, position: number | undefined): Uint8Array {
  */
 export function encodeInt64(n: number | bigint): Uint8Array {
   const out = new Uint8Array(INT_KEY_SIZE);
+  encodeInt64Into(n, out);
+  return out;
+}
+
+/**
+ * `encodeInt64(n)` written into `out[0 … 8)` instead of a new array: a point lookup's
+ * probe, reused from one lookup to the next. Throws as `encodeInt64`, writing nothing.
+ */
+export function encodeInt64Into(n: number | bigint, out: Uint8Array): void {
   if (typeof n === "bigint") {
     if (n < INT64_MIN || n > INT64_MAX) {
       throw new DbError("out-of-range", `index key ${n} is outside the int64 range −2^63…2^63−1`, { value: n });
     }
-    new DataView(out.buffer).setBigUint64(0, n + SIGN_FLIP, false);
-    return out;
+    new DataView(out.buffer, out.byteOffset, INT_KEY_SIZE).setBigUint64(0, n + SIGN_FLIP, false);
+    return;
   }
   if (!Number.isInteger(n)) {
     throw new DbError("type-mismatch", `a numeric index key must be an integer, got ${String(n)}`, { value: n });
@@ -168,7 +177,6 @@ export function encodeInt64(n: number | bigint): Uint8Array {
   out[5] = (lo >>> 16) & 0xff;
   out[6] = (lo >>> 8) & 0xff;
   out[7] = lo & 0xff;
-  return out;
 }
 
 /** The int at `offset` (8 bytes), as a bigint. Throws `corrupt` if fewer than 8 bytes remain. */

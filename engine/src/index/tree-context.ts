@@ -11,13 +11,15 @@
  * tree-snapshot.ts) work on the same context, so none of them reaches into the shell.
  */
 import { DbError, InvariantError } from "../common/errors.js";
-import { INVALID_PAGE_ID, type PageId, type Rid } from "../common/ids.js";
+import { INVALID_PAGE_ID, type PageId, type Rid, type SlotId } from "../common/ids.js";
 import type { BufferPool } from "../storage/index.js";
 import type { BTreeAlgorithms } from "./btree-algorithms.js";
 import type { BTreeContext, BTreeNode, BTreePathStep, SearchResult } from "./btree-context.js";
 import type { BTreeMeta } from "./btree-meta.js";
-import { BTreePage, btreePageCapacity, entryCost, minFillBytes } from "./btree-page.js";
+import { BTREE_PAGE_INTERNAL, BTREE_PAGE_LEAF, BTreePage, btreePageCapacity, entryCost, minFillBytes } from "./btree-page.js";
+import { keyHi, keyLo, searchInt64Key } from "./int-key-search.js";
 import { RID_KEY_SIZE, appendRidBound, compareBytes, compareKeyRid, type KeyCompare } from "./key-codec.js";
+import { searchPage } from "./search-page.js";
 
 /** Throw `corrupt` unless the page is at `level` (a leaf exactly when level 0). */
 export function expectLevel(page: BTreePage, level: number, pageId: PageId): void {
@@ -68,6 +70,20 @@ export class TreeContext implements BTreeContext {
   height: number;
   pageCount: number;
   version = 0;
+  /**
+   * The tree runs the engine's `searchPage` over `compareBytes`: 8-byte probes then take
+   * the prepared-probe search of int-key-search.ts, with the same answers.
+   */
+  readonly #int64: boolean;
+  /** Whether the tree is unique and runs the engine's `searchPage`: 8-byte probes then take the prepared-probe search. */
+  get preparedInt64(): boolean {
+    return this.#int64;
+  }
+  /** The frame size `BTreePage.open` accepted (0: none yet): the fast path's header check compares with it. */
+  #checkedSize = 0;
+  /** Per page id: the frame last seen holding it, and a view over that frame (`#viewOf`). */
+  readonly #frames: (Uint8Array | undefined)[] = [];
+  readonly #views: DataView<ArrayBufferLike>[] = [];
 
   constructor(pool: BufferPool, meta: BTreeMeta, algorithms: BTreeAlgorithms) {
     this.pool = pool;
@@ -79,13 +95,59 @@ export class TreeContext implements BTreeContext {
     this.rootPageId = meta.root;
     this.height = meta.height;
     this.pageCount = meta.pageCount;
+    this.#int64 = algorithms.searchPage === searchPage && this.compare === compareBytes;
   }
 
   search(page: BTreePage, probe: Uint8Array): SearchResult {
+    if (this.#int64 && probe.length === 8) {
+      const b = page.bytes;
+      const r = searchInt64Key(b, new DataView(b.buffer, b.byteOffset, b.byteLength), 0, page.isLeaf ? 6 : 4, probe, keyHi(probe), keyLo(probe));
+      return { index: r >>> 1, found: (r & 1) === 1 };
+    }
     return this.algorithms.searchPage(page, probe, this.compare);
   }
 
+  /**
+   * Whether the frame `b` passes `BTreePage.open`'s checks and `expectLevel`'s as a page
+   * of `type` at `level`, read in place through `view` at `base`. False sends the caller
+   * to those two for the error (or, for a frame size not seen yet, for the check that
+   * accepts it).
+   */
+  #headerOk(b: Uint8Array, view: DataView, base: number, type: number, level: number): boolean {
+    const upper = view.getUint16(base + 6, true);
+    return (
+      b.byteLength === this.#checkedSize &&
+      view.getUint8(base) === type &&
+      view.getUint16(base + 2, true) === level &&
+      16 + 4 * view.getUint16(base + 4, true) <= upper &&
+      upper <= b.byteLength
+    );
+  }
+
+  /** `BTreePage.open` and `expectLevel` on a frame `#headerOk` refused: throws, or accepts its size. */
+  #openChecked(b: Uint8Array, level: number, pageId: PageId): void {
+    expectLevel(BTreePage.open(b, pageId), level, pageId);
+    this.#checkedSize = b.byteLength;
+  }
+
+  /**
+   * A DataView over the frame `b` that holds `pageId`, made once per page and frame, not
+   * per visit (a DataView costs ~100 ns to create, and so does asking a typed array for
+   * its buffer): remembered by page id, valid while the page stays in that frame.
+   */
+  #viewOf(pageId: PageId, b: Uint8Array): DataView<ArrayBufferLike> {
+    if (this.#frames[pageId] === b) return this.#views[pageId] as DataView<ArrayBufferLike>;
+    const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    this.#frames[pageId] = b;
+    this.#views[pageId] = view;
+    return view;
+  }
+
+
+
+
   findLeaf(probe: Uint8Array | undefined, path?: BTreePathStep[]): PageId {
+    if (probe !== undefined && this.#int64 && probe.length === 8) return this.#findLeafInt64(probe, path);
     // The hottest loop of the tree: one page per level, pinned and unpinned directly (no
     // guard object, no callback), the child read while the page is pinned.
     const pool = this.pool;
@@ -111,6 +173,35 @@ export class TreeContext implements BTreeContext {
   }
 
   /**
+   * `findLeaf` with a prepared probe (int-key-search.ts): the probe's words decoded once,
+   * each level searched on the frame's bytes, no page object, no result object.
+   */
+  #findLeafInt64(probe: Uint8Array, path: BTreePathStep[] | undefined): PageId {
+    const pool = this.pool;
+    const hi = keyHi(probe);
+    const lo = keyLo(probe);
+    let pageId = this.rootPageId;
+    for (let level = this.height - 1; level > 0; level--) {
+      const current = pageId;
+      const b = pool.fetchPage(current).data;
+      try {
+        const view = this.#viewOf(current, b);
+        const base = 0;
+        if (!this.#headerOk(b, view, base, BTREE_PAGE_INTERNAL, level)) this.#openChecked(b, level, current);
+        const r = searchInt64Key(b, view, base, 4, probe, hi, lo);
+        // found ? index + 1 : index; child 0 is in the header, child i + 1 in entry i.
+        const index = (r >>> 1) + (r & 1);
+        path?.push({ pageId: current, index });
+        const at = index === 0 ? 12 : view.getUint16(base + 16 + 4 * (index - 1), true);
+        pageId = view.getUint32(base + at, true) as PageId;
+      } finally {
+        pool.unpinPage(current, false);
+      }
+    }
+    return pageId;
+  }
+
+  /**
    * The rid stored under `probe` in leaf `leafId`, or `undefined`: a point lookup's last
    * step, pinned directly like `findLeaf` (a callback here would share its call site with
    * every other `read` and stop being inlined once inserts have run).
@@ -118,6 +209,19 @@ export class TreeContext implements BTreeContext {
   ridIn(leafId: PageId, probe: Uint8Array): Rid | undefined {
     const pool = this.pool;
     const data = pool.fetchPage(leafId).data;
+    if (this.#int64 && probe.length === 8) {
+      try {
+        const view = this.#viewOf(leafId, data);
+        const base = 0;
+        if (!this.#headerOk(data, view, base, BTREE_PAGE_LEAF, 0)) this.#openChecked(data, 0, leafId);
+        const r = searchInt64Key(data, view, base, 6, probe, keyHi(probe), keyLo(probe));
+        if ((r & 1) === 0) return undefined;
+        const at = base + view.getUint16(base + 16 + 4 * (r >>> 1), true);
+        return { pageId: view.getUint32(at, true) as PageId, slot: view.getUint16(at + 4, true) as SlotId };
+      } finally {
+        pool.unpinPage(leafId, false);
+      }
+    }
     try {
       const page = BTreePage.open(data, leafId);
       expectLevel(page, 0, leafId);

@@ -270,6 +270,20 @@ describe("LSM tree: bad input changes nothing", () => {
     expectDbError(() => LsmTree.open(store.reopen(), { strategy: "size-tiered" }), "invalid-argument", "strategy mismatch");
   });
 
+  test("put copies its key and value: changing the caller's bytes afterwards changes nothing", () => {
+    const tree = LsmTree.open(new MemoryFileStore(), { ...SMALL.leveled, blockCacheBytes: 0 });
+    const k = enc.encode("key");
+    const v = enc.encode("value");
+    tree.put(k, v);
+    k[0] = 0x7a;
+    v[0] = 0x7a;
+    same(dec.decode(tree.get("key")!), "value", "get after the caller changed its arrays");
+    same(tree.get("zey"), undefined, "the changed key");
+    for (let i = 0; i < 300; i++) tree.put(key(i), "v".repeat(i % 7));
+    for (let i = 0; i < 300; i += 13) same(dec.decode(tree.get(key(i))!), "v".repeat(i % 7), `get ${i} without a block cache`);
+    expectDbError(() => LsmTree.open(new MemoryFileStore(), { blockCacheBytes: -1 }), "invalid-argument", "negative cache");
+  });
+
   test("a learner's compaction pieces plug in through algorithms", () => {
     let picks = 0;
     const tree = LsmTree.open(new MemoryFileStore(), {

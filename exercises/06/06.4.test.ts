@@ -127,8 +127,7 @@ function expectedEntries(sources: readonly LsmEntry[][], dropTombstones: boolean
 
 function checkStep(ops: readonly SourceOp[], count: number, dropTombstones: boolean, targetSize: number): void {
   const sources = sourcesOf(ops, count);
-  const runs = compactStep(sources, { dropTombstones, targetSize });
-  same(Array.isArray(runs), true, "compactStep returns a list of runs");
+  const runs = [...compactStep(sources, { dropTombstones, targetSize })];
   const flat = runs.flat();
   same(flat.map(entryText).join(" "), expectedEntries(sources, dropTombstones).join(" "), `entries (dropTombstones ${dropTombstones})`);
   for (let i = 0; i < runs.length; i++) {
@@ -161,15 +160,15 @@ describe("06.4 compactStep · against a Map model", () => {
   it("cuts exactly: a run ends with the entry that brings it to ≥ targetSize; Infinity gives one run; no input gives none", () => {
     const e = (k: string, v: string, seq = 1): LsmEntry => ({ key: enc.encode(k), seq, value: enc.encode(v) });
     const five = ["aa", "bb", "cc", "dd", "ee"].map((k, i) => e(k, "xy", i + 1)); // 4 bytes each
-    const cut = (target: number) => compactStep([five], { dropTombstones: false, targetSize: target }).map((r) => r.map((x) => dec.decode(x.key)).join(" ")).join(" | ");
+    const cut = (target: number) => [...compactStep([five], { dropTombstones: false, targetSize: target })].map((r) => r.map((x) => dec.decode(x.key)).join(" ")).join(" | ");
     same(cut(8), "aa bb | cc dd | ee", "target 8");
     same(cut(9), "aa bb cc | dd ee", "target 9");
     same(cut(4), "aa | bb | cc | dd | ee", "target 4");
     same(cut(1), "aa | bb | cc | dd | ee", "target 1");
     same(cut(20), "aa bb cc dd ee", "target 20");
     same(cut(Number.POSITIVE_INFINITY), "aa bb cc dd ee", "target Infinity");
-    same(compactStep([[], []], { dropTombstones: true, targetSize: 8 }).length, 0, "runs from empty sources");
-    const onlyTombstones = compactStep([[{ key: enc.encode("a"), seq: 2, value: undefined }], [e("a", "old")]], { dropTombstones: true, targetSize: 8 });
+    same([...compactStep([[], []], { dropTombstones: true, targetSize: 8 })].length, 0, "runs from empty sources");
+    const onlyTombstones = [...compactStep([[{ key: enc.encode("a"), seq: 2, value: undefined }], [e("a", "old")]], { dropTombstones: true, targetSize: 8 })];
     same(onlyTombstones.length, 0, "runs when a tombstone hides everything at the bottom");
   });
 });
@@ -241,7 +240,7 @@ describe("06.4 bad input changes nothing", () => {
   it("compactStep refuses a target size that is not > 0 and leaves its inputs as they were", () => {
     const input: LsmEntry[] = [{ key: enc.encode("a"), seq: 1, value: enc.encode("x") }];
     for (const bad of [0, -5, Number.NaN]) {
-      expectDbError(() => compactStep([input], { dropTombstones: false, targetSize: bad }), "invalid-argument", `targetSize ${bad}`);
+      expectDbError(() => [...compactStep([input], { dropTombstones: false, targetSize: bad })], "invalid-argument", `targetSize ${bad}`);
     }
     same(input.length, 1, "input entries after refusals");
     same(dec.decode(input[0]!.value!), "x", "input value after refusals");

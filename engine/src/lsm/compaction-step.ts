@@ -14,9 +14,9 @@
  *   L1  [a──d] [e──j] [k─p] [q─z]   sorted, disjoint again
  *
  * Costs: picking is O(tables); a step reads every input entry once, O(n log k) for n
- * entries in k inputs, and holds the output in memory (the tree writes each run as one
- * SSTable). LevelDB's `PickCompaction` is the same choice with two refinements we skip: a
- * round-robin "compact pointer" per level instead of the oldest table, and growing the
+ * entries in k inputs, and holds one output run in memory at a time (a generator: the
+ * tree writes each run as an SSTable before asking for the next). LevelDB's
+ * `PickCompaction` is the same choice with two refinements we skip: a round-robin "compact pointer" per level instead of the oldest table, and growing the
  * inputs at level i when that does not pull in more of level i+1; it also moves a table
  * down without rewriting it when nothing overlaps it ("trivial move").
  */
@@ -96,27 +96,29 @@ export function pickCompaction(levels: LevelLayout, options: LeveledOptions): Co
   return { level: best, outputLevel: best + 1, inputs, overlapping, bottom };
 }
 
-/** Merge `inputs` (newest first) and cut the result into runs of about `targetSize` bytes. */
-export function compactStep(inputs: readonly Iterable<LsmEntry>[], options: CompactStepOptions): LsmEntry[][] {
+/** Merge `inputs` (newest first) and cut the result into runs of about `targetSize` bytes, one run at a time. */
+export function compactStep(inputs: readonly Iterable<LsmEntry>[], options: CompactStepOptions): Iterable<LsmEntry[]> {
   if (!Array.isArray(inputs as unknown)) throw new DbError("invalid-argument", "compactStep needs a list of sorted sources, newest first", {});
   const target = options?.targetSize;
   if (typeof target !== "number" || !(target > 0)) {
     throw new DbError("invalid-argument", `targetSize must be a number > 0 (Infinity for one table), got ${String(target)}`, { targetSize: target });
   }
-  const runs: LsmEntry[][] = [];
+  return cut(mergeIterator(inputs, { dropTombstones: options.dropTombstones === true }), target);
+}
+
+function* cut(entries: Iterable<LsmEntry>, target: number): Generator<LsmEntry[]> {
   let run: LsmEntry[] = [];
   let bytes = 0;
-  for (const entry of mergeIterator(inputs, { dropTombstones: options.dropTombstones === true })) {
+  for (const entry of entries) {
     run.push(entry);
     bytes += compactionEntrySize(entry);
     if (bytes >= target) {
-      runs.push(run);
+      yield run;
       run = [];
       bytes = 0;
     }
   }
-  if (run.length > 0) runs.push(run);
-  return runs;
+  if (run.length > 0) yield run;
 }
 
 function overlaps(t: TableInfo, lo: Uint8Array, hi: Uint8Array): boolean {

@@ -97,10 +97,12 @@ export interface CompactionAlgorithms {
    * 06.4: merge `inputs` (sorted sources, newest first) into the entries of the output
    * tables: every key once with its newest version, tombstones only when they are kept,
    * cut into consecutive runs at `targetSize` (a run ends with the entry that brings it to
-   * ≥ targetSize; the last run may be smaller; no empty run). Throws `invalid-argument`
-   * for a bad target size.
+   * ≥ targetSize; the last run may be smaller; no empty run). The runs may come as a list
+   * or one at a time (a generator: the tree writes each run as a table as it comes, so
+   * one output table at a time is in memory). Throws `invalid-argument` for a bad target
+   * size, at the latest when the first run is asked for.
    */
-  readonly compactStep: (inputs: readonly Iterable<LsmEntry>[], options: CompactStepOptions) => LsmEntry[][];
+  readonly compactStep: (inputs: readonly Iterable<LsmEntry>[], options: CompactStepOptions) => Iterable<LsmEntry[]>;
 }
 
 /** The bytes an entry counts for toward `targetSize`: key plus value (a tombstone has none). */

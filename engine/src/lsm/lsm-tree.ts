@@ -35,9 +35,11 @@
  *   read   data blocks read per get (and tables whose bloom filter was consulted per get)
  *   space  bytes of live tables ÷ key and value bytes of the live keys (`spaceAmplification()`)
  *
- * Costs: a put is O(log n) in memory, plus its share of flushes and compactions (each
- * byte is rewritten about ratio times per level with leveled compaction, about once per
- * tier with size-tiered). A get reads at most one block per table it cannot skip.
+ * Costs: a put is O(log n) in memory (its key and value copied into an arena), plus its
+ * share of flushes and compactions (each byte is rewritten about ratio times per level
+ * with leveled compaction, about once per tier with size-tiered). A get reads at most one
+ * block per table it cannot skip, from an LRU block cache (8 MiB by default) or the file.
+ * The bytes `get` returns are the tree's own: read them, do not change them.
  *
  * LevelDB is this design (memtable skip list, immutable memtable, L0 trigger 4, 10 MiB
  * L1, ratio 10, 2 MiB tables, a bloom filter per table when configured) with a WAL, a
@@ -83,6 +85,8 @@ export interface LsmTreeOptions {
   /** SSTable data block size (default 4096) and bloom filter bits per key (default 10; 0: none). */
   readonly blockSize?: number;
   readonly bitsPerKey?: number;
+  /** Bytes of recently read blocks kept in memory, least recently used out first (default 8 MiB, LevelDB's; 0: none). */
+  readonly blockCacheBytes?: number;
   /** Compact after each flush while a trigger holds (default true); false leaves it to `compact()`. */
   readonly autoCompact?: boolean;
   /** Replacements for the engine's compaction pieces (exercise 06.4). */
@@ -163,7 +167,10 @@ export class LsmTree {
     bitsPerKey: number;
     autoCompact: boolean;
   };
+  readonly #cache: BlockCache;
   #memtable = new Memtable();
+  /** Where the memtable's keys and values are copied to (see `Arena`). */
+  readonly #arena = new Arena();
   /** Frozen memtables waiting for their flush, newest first. */
   readonly #immutables: Memtable[] = [];
   /** levels[0] newest first; levels[i ≥ 1] sorted by smallest key. */
@@ -191,6 +198,7 @@ export class LsmTree {
       bitsPerKey: options.bitsPerKey ?? 10,
       autoCompact: options.autoCompact ?? true,
     };
+    this.#cache = new BlockCache(options.blockCacheBytes ?? 8 * MIB);
     this.#levels = [];
     this.#nextFileNumber = 1;
     this.#seq = 0;
@@ -237,8 +245,8 @@ export class LsmTree {
   /** Store `value` under `key` (replacing any older value). */
   put(key: LsmBytes, value: LsmBytes): void {
     this.#check();
-    const k = toBytes(key, "key");
-    const v = toBytes(value, "value");
+    const k = this.#arena.copy(checkBytes(key, "key"));
+    const v = this.#arena.copy(checkBytes(value, "value"));
     this.#write({ key: k, seq: this.#seq + 1, value: v });
     this.#stats.puts++;
     this.#stats.userBytes += k.length + v.length;
@@ -247,7 +255,7 @@ export class LsmTree {
   /** Remove `key`: writes a tombstone, which hides older versions until compaction drops both. */
   delete(key: LsmBytes): void {
     this.#check();
-    const k = toBytes(key, "key");
+    const k = this.#arena.copy(checkBytes(key, "key"));
     this.#write({ key: k, seq: this.#seq + 1, value: undefined });
     this.#stats.deletes++;
     this.#stats.userBytes += k.length;
@@ -256,7 +264,7 @@ export class LsmTree {
   /** The value under `key`, or `undefined` when it is absent (never written, or deleted). */
   get(key: LsmBytes): Uint8Array | undefined {
     this.#check();
-    const k = toBytes(key, "key");
+    const k = checkBytes(key, "key");
     this.#stats.gets++;
     let entry = this.#memtable.get(k);
     for (let i = 0; entry === undefined && i < this.#immutables.length; i++) entry = this.#immutables[i]!.get(k);
@@ -267,8 +275,8 @@ export class LsmTree {
   /** The live entries with lo ≤ key < hi (an undefined bound is open), ascending. Do not write while a scan runs. */
   *scan(lo?: LsmBytes, hi?: LsmBytes): Generator<[key: Uint8Array, value: Uint8Array]> {
     this.#check();
-    const l = lo === undefined ? undefined : toBytes(lo, "lo");
-    const h = hi === undefined ? undefined : toBytes(hi, "hi");
+    const l = lo === undefined ? undefined : checkBytes(lo, "lo");
+    const h = hi === undefined ? undefined : checkBytes(hi, "hi");
     const sources: Iterable<LsmEntry>[] = [this.#memtable.entries(l, h), ...this.#immutables.map((m) => m.entries(l, h))];
     for (const t of this.#levels[0] ?? []) sources.push(t.reader.scan(l, h));
     for (let i = 1; i < this.#levels.length; i++) sources.push(levelScan(this.#levels[i]!, l, h));
@@ -410,6 +418,7 @@ export class LsmTree {
       const t = this.#writeTable(run);
       if (t !== undefined) outputs.push(t);
     }
+    // The runs are one table each; a table already written is an orphan if a later run fails (deleted on open).
     const gone = new Set([...inputs, ...overlapping]);
     this.#levels[pick.level] = this.#levels[pick.level]!.filter((t) => !gone.has(t));
     const next = [...this.#levels[pick.outputLevel]!.filter((t) => !gone.has(t)), ...outputs];
@@ -425,7 +434,7 @@ export class LsmTree {
     if (pick === undefined) return false;
     const inputs = runs.slice(pick.start, pick.start + pick.inputs.length);
     const merged = this.algorithms.compactStep(inputs.map((t) => t.reader.scan()), { dropTombstones: pick.bottom, targetSize: Number.POSITIVE_INFINITY });
-    const output = this.#writeTable(merged.flat());
+    const output = this.#writeTable(flatten(merged));
     const outputs = output === undefined ? [] : [output];
     runs.splice(pick.start, inputs.length, ...outputs);
     this.#finishCompaction(outputs, new Set(inputs));
@@ -436,7 +445,10 @@ export class LsmTree {
     for (const t of outputs) this.#stats.compactionBytes += t.meta.size;
     this.#stats.compactions++;
     this.#saveManifest();
-    for (const t of gone) this.store.delete(tableFileName(t.meta.fileNumber));
+    for (const t of gone) {
+      this.store.delete(tableFileName(t.meta.fileNumber));
+      this.#cache.dropFile(t.meta.fileNumber);
+    }
   }
 
   /** Build, write (durably) and open one table from sorted entries; undefined when there are none. */
@@ -456,11 +468,16 @@ export class LsmTree {
   #openReader(fileNumber: number): SSTableReader {
     const file = this.store.open(tableFileName(fileNumber));
     const tree = this;
+    const cache = this.#cache;
     const source: SSTableSource = {
       size: file.size,
       read(offset: number, length: number): Uint8Array {
         tree.#blockReads++;
-        return file.read(offset, length);
+        const cached = cache.get(fileNumber, offset, length);
+        if (cached !== undefined) return cached;
+        const bytes = file.read(offset, length);
+        cache.put(fileNumber, offset, bytes);
+        return bytes;
       },
     };
     return SSTableReader.open(source);
@@ -513,6 +530,81 @@ export class LsmTree {
   }
 }
 
+/**
+ * Copies of keys and values, packed into 256 KiB chunks: one ArrayBuffer per chunk instead
+ * of one per key and one per value, which the garbage collector would otherwise have to
+ * track one by one (LevelDB's memtable copies into an arena the same way). A chunk is freed
+ * when nothing refers to any of its bytes any more.
+ */
+class Arena {
+  #chunk = new Uint8Array(0);
+  #used = 0;
+
+  copy(bytes: Uint8Array): Uint8Array {
+    const n = bytes.length;
+    if (n > 4096) return bytes.slice();
+    if (this.#used + n > this.#chunk.length) {
+      this.#chunk = new Uint8Array(256 * 1024);
+      this.#used = 0;
+    }
+    const out = this.#chunk.subarray(this.#used, this.#used + n);
+    out.set(bytes);
+    this.#used += n;
+    return out;
+  }
+}
+
+/**
+ * Recently read blocks of the tables, by (file, offset), up to a byte budget; the least
+ * recently used goes first (a Map keeps insertion order: a hit moves its block to the end).
+ * LevelDB's block cache is the same idea (an LRU of uncompressed blocks, 8 MiB by default);
+ * PostgreSQL's shared buffers play the part for its pages.
+ */
+class BlockCache {
+  readonly #budget: number;
+  readonly #blocks = new Map<string, Uint8Array>();
+  #bytes = 0;
+
+  constructor(budget: number) {
+    this.#budget = budget;
+  }
+
+  get(file: number, offset: number, length: number): Uint8Array | undefined {
+    if (this.#budget === 0) return undefined;
+    const key = `${file}:${offset}`;
+    const bytes = this.#blocks.get(key);
+    if (bytes === undefined || bytes.length !== length) return undefined;
+    this.#blocks.delete(key);
+    this.#blocks.set(key, bytes);
+    return bytes;
+  }
+
+  put(file: number, offset: number, bytes: Uint8Array): void {
+    if (bytes.length > this.#budget) return;
+    const key = `${file}:${offset}`;
+    const old = this.#blocks.get(key);
+    if (old !== undefined) this.#bytes -= old.length;
+    this.#blocks.delete(key);
+    this.#blocks.set(key, bytes);
+    this.#bytes += bytes.length;
+    for (const [k, b] of this.#blocks) {
+      if (this.#bytes <= this.#budget) break;
+      this.#blocks.delete(k);
+      this.#bytes -= b.length;
+    }
+  }
+
+  dropFile(file: number): void {
+    const prefix = `${file}:`;
+    for (const [k, b] of this.#blocks) {
+      if (k.startsWith(prefix)) {
+        this.#blocks.delete(k);
+        this.#bytes -= b.length;
+      }
+    }
+  }
+}
+
 /** A sorted, disjoint level read as one sorted source: only the tables that meet [lo, hi). */
 function* levelScan(level: readonly LiveTable[], lo: Uint8Array | undefined, hi: Uint8Array | undefined): Generator<LsmEntry> {
   for (const t of level) {
@@ -522,9 +614,14 @@ function* levelScan(level: readonly LiveTable[], lo: Uint8Array | undefined, hi:
   }
 }
 
-function toBytes(b: LsmBytes, what: string): Uint8Array {
+function* flatten(runs: Iterable<LsmEntry[]>): Generator<LsmEntry> {
+  for (const run of runs) yield* run;
+}
+
+/** The bytes of a key or value as given (a string as UTF-8); not copied. */
+function checkBytes(b: LsmBytes, what: string): Uint8Array {
   if (typeof b === "string") return utf8.encode(b);
-  if (b instanceof Uint8Array) return b.slice();
+  if (b instanceof Uint8Array) return b;
   throw new DbError("invalid-argument", `${what} must be a Uint8Array or a string, got ${b === null ? "null" : typeof b}`, {});
 }
 
@@ -539,6 +636,7 @@ function checkOptions(options: LsmTreeOptions): void {
   positive("memtableBytes", options.memtableBytes);
   positive("tableTargetBytes", options.tableTargetBytes);
   positive("blockSize", options.blockSize);
+  if (options.blockCacheBytes !== undefined && !(options.blockCacheBytes >= 0)) throw new DbError("invalid-argument", `blockCacheBytes must be ≥ 0, got ${String(options.blockCacheBytes)}`, {});
   if (options.bitsPerKey !== undefined && !(options.bitsPerKey >= 0)) throw new DbError("invalid-argument", `bitsPerKey must be ≥ 0, got ${String(options.bitsPerKey)}`, {});
   if (options.levelCount !== undefined && (!Number.isInteger(options.levelCount) || options.levelCount < 2)) {
     throw new DbError("invalid-argument", `levelCount must be an integer ≥ 2, got ${String(options.levelCount)}`, {});

@@ -40,7 +40,7 @@ function result(fn: () => unknown): string {
   }
 }
 
-const mine: HashIndexAlgorithms = { insertEntry: hashInsertEntry, splitBucket };
+const mine: HashIndexAlgorithms = { hashInsertEntry, splitBucket };
 const identity = (key: Uint8Array) => Number(decodeKey(key, "int"));
 const ints = keyFormatter("int");
 
@@ -166,10 +166,10 @@ describe("06.1 extendible hash insert", () => {
 
   it("splitBucket called on a slot splits that bucket once: doubling at d = global depth, sharing slots below it, index-full at max depth", () => {
     let ctx: HashIndexContext | undefined;
-    const capture: HashIndexAlgorithms["insertEntry"] = (c, key, r) => ((ctx = c), engineInsert(c, key, r));
-    const index = make({ hash: identity, bucketCapacity: 4, maxDepth: 3, algorithms: { insertEntry: capture, splitBucket } });
+    const capture: HashIndexAlgorithms["hashInsertEntry"] = (c, key, r) => ((ctx = c), engineInsert(c, key, r));
+    const index = make({ hash: identity, bucketCapacity: 4, maxDepth: 3, algorithms: { hashInsertEntry: capture, splitBucket } });
     for (const k of [0, 1, 2, 3]) index.insert(k, rid(k, 1));
-    if (ctx === undefined) return expect.fail("the index never called insertEntry");
+    if (ctx === undefined) return expect.fail("the index never called hashInsertEntry");
     const c = ctx;
     splitBucket(c, 0);
     expect(layout(index.snapshot(ints)), "after splitBucket(ctx, 0) at global depth 0").toBe("0:d1[0 2] 1:d1[1 3]");
@@ -257,8 +257,8 @@ describe("06.1 extendible hash insert", () => {
   it("each half works next to the engine's other half, and a reopened index sees what the inserts wrote", () => {
     const keys = rng(6103).shuffle(Array.from({ length: 60 }, (_, i) => i * 5));
     for (const [name, algorithms] of [
-      ["your insertEntry with the engine's splitBucket", { insertEntry: hashInsertEntry, splitBucket: engineSplit }],
-      ["the engine's insertEntry with your splitBucket", { insertEntry: engineInsert, splitBucket }],
+      ["your hashInsertEntry with the engine's splitBucket", { hashInsertEntry, splitBucket: engineSplit }],
+      ["the engine's hashInsertEntry with your splitBucket", { hashInsertEntry: engineInsert, splitBucket }],
     ] as const) {
       const index = make({ bucketCapacity: 8, frames: 2, algorithms });
       const reference = make({ bucketCapacity: 8, algorithms: {} });

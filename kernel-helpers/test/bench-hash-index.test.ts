@@ -12,7 +12,7 @@ import { hashIndexSuite } from "../src/bench/suites/hash-index.js";
 describe("hash index measurement", () => {
   test("both indexes hold the same keys; pages per lookup are 1 and the tree's height", () => {
     let splits = 0;
-    const built = buildHashAndTree({ hashAlgorithms: { insertEntry: hashInsertEntry, splitBucket: (ctx, slot) => (splits++, splitBucket(ctx, slot)) } }, { keys: 3000, frames: 64 });
+    const built = buildHashAndTree({ hashAlgorithms: { hashInsertEntry, splitBucket: (ctx, slot) => (splits++, splitBucket(ctx, slot)) } }, { keys: 3000, frames: 64 });
     expect(splits, "the pieces passed in are the ones the hash index runs").toBeGreaterThan(0);
     expect(built.hash).toBeInstanceOf(ExtendibleHashIndex);
     expect([built.hash.size, built.tree.size]).toEqual([3000, 3000]);

@@ -64,7 +64,7 @@ import { hashIndexSnapshot, hashIndexStats, type HashIndexSnapshot, type HashInd
 import { checkRid, encodeKey, toHex, type IndexKey } from "./key-codec.js";
 
 /** The engine's own insert and split: what an index uses for every piece not given in `algorithms`. */
-export const ENGINE_HASH_ALGORITHMS: HashIndexAlgorithms = Object.freeze({ insertEntry: hashInsertEntry, splitBucket });
+export const ENGINE_HASH_ALGORITHMS: HashIndexAlgorithms = Object.freeze({ hashInsertEntry, splitBucket });
 
 /** The engine's algorithms with `given` plugged in; `invalid-argument` for an unknown name or a non-function. */
 export function resolveHashAlgorithms(given: Partial<HashIndexAlgorithms> | undefined): HashIndexAlgorithms {
@@ -231,7 +231,7 @@ export class ExtendibleHashIndex {
       });
     }
     checkRid(rid);
-    if (!this.algorithms.insertEntry(this.#ctx, bytes, rid)) return false;
+    if (!this.algorithms.hashInsertEntry(this.#ctx, bytes, rid)) return false;
     this.#size++;
     return true;
   }

@@ -2,7 +2,7 @@
  * Extendible hash index: the contract
  * ===================================
  * What the insert algorithm of an extendible hash index may rely on and must keep, as
- * plain types. `ExtendibleHashIndex.create(pool, { algorithms: { insertEntry, splitBucket } })`
+ * plain types. `ExtendibleHashIndex.create(pool, { algorithms: { hashInsertEntry, splitBucket } })`
  * runs the functions given and the engine's for the rest (`ENGINE_HASH_ALGORITHMS`,
  * extendible-hash-index.ts), so the hidden suite of exercise 06.1 tests a learner's insert
  * inside a real index, through a real buffer pool.
@@ -100,7 +100,7 @@ export interface HashIndexAlgorithms {
    * Throws `index-full`, changing nothing, when the key's bucket would need a local depth
    * above `maxDepth` to make room.
    */
-  readonly insertEntry: (ctx: HashIndexContext, key: Uint8Array, rid: Rid) => boolean;
+  readonly hashInsertEntry: (ctx: HashIndexContext, key: Uint8Array, rid: Rid) => boolean;
   /**
    * Split the bucket of directory slot `slot` once, by the bit its local depth d numbers:
    * entries whose hash has that bit set move to a new bucket, both get local depth d + 1,

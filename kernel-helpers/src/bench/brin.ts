@@ -28,8 +28,8 @@
  * Rows are averages per query. A page is "read" when the scan visits it (our
  * `pagesRead`; PostgreSQL's heap blocks in the bitmap, exact + lossy): counts, not time,
  * so they are the same on every machine. Both sides use the same `pagesPerRange`: 8 by
- * default, because a 20,000-row table has about 150 pages and PostgreSQL's default 128
- * would make it a single range.
+ * default at 20,000 rows (2 at 5,000), because such a table has about 150 pages and
+ * PostgreSQL's default 128 would make it a single range.
  */
 import { type Flight, FLIGHTS_SCHEMA, type FlightsSize, flightRow, loadFlights } from "@workbook/datasets";
 import { BlockRangeIndex, MemoryDiskManager, Random, type TableHeap, TupleCodec } from "@workbook/engine";
@@ -63,7 +63,7 @@ export interface BlockRangeOptions {
   readonly size?: FlightsSize;
   /** Fractions of rows swapped at random; default [0, 0.001, 0.01, 0.1, 0.5, 1]. */
   readonly fractions?: readonly number[];
-  /** Heap pages per range on both sides (default 8). */
+  /** Heap pages per range on both sides; default 8 per 20,000 rows (2 at "5k"), so the table has about 19 ranges. */
   readonly pagesPerRange?: number;
   /** Range queries per layout (default 20), each covering `width` of the ids (default 0.01). */
   readonly queries?: number;
@@ -134,7 +134,7 @@ export function blockRangeLayouts(options: BlockRangeOptions = {}): BlockRangeSe
     const lo = 1 + random.int(n - width + 1);
     return [lo, lo + width - 1] as const;
   });
-  return { layouts, queries, pagesPerRange: options.pagesPerRange ?? 8 };
+  return { layouts, queries, pagesPerRange: options.pagesPerRange ?? Math.max(1, Math.round((8 * n) / 20_000)) };
 }
 
 /** The heap pieces a block-range measurement builds its heaps from (the learner's, in the notebook). */

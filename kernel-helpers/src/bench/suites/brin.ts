@@ -5,9 +5,10 @@
  *   data       @workbook/datasets' flights in time order, id = rank in time (20,000 rows;
  *              5,000 at the small size), then copies with a fraction f of the rows moved
  *              to random places, f = 0, 0.001, 0.01, 0.1, 0.5, 1
- *   ours       BlockRangeIndex on id, 8 pages per range, over a heap of 8 KB pages
+ *   ours       BlockRangeIndex on id, 8 pages per range (2 at the small size), over a heap
+ *              of 8 KB pages
  *   PostgreSQL the same rows in the same order in PGlite, BRIN on id (minmax and
- *              minmax-multi), 8 pages per range, `analyze`, EXPLAIN ANALYZE of each query
+ *              minmax-multi), same pages per range, `analyze`, EXPLAIN ANALYZE of each query
  *
  * For each f: the correlation (ours over every row, PostgreSQL's pg_stats.correlation),
  * and per query (20 queries of 1% of the ids each, the same on both sides) the heap pages

@@ -291,7 +291,8 @@ export class BlockRangeIndex {
   /** Every range's summary, `undefined` for a range with none, one entry per range the heap has now. */
   summaries(): (BlockRangeSummary | undefined)[] {
     const out: (BlockRangeSummary | undefined)[] = [];
-    for (let r = 0; r < this.rangeCount; r++) {
+    const ranges = this.rangeCount;
+    for (let r = 0; r < ranges; r++) {
       const s = this.#summaries[r];
       out.push(s === undefined ? undefined : { range: r, firstPage: r * this.pagesPerRange, min: s.min, max: s.max, hasNulls: s.hasNulls, allNulls: s.min === undefined });
     }

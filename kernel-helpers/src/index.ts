@@ -29,6 +29,7 @@ export {
 } from "./bench/bench.js";
 export * from "./bench/buffer-pool.js";
 export * from "./bench/heap.js";
+export * from "./bench/brin.js";
 export {
   measureHashMap,
   measureCache,

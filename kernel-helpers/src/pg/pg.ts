@@ -16,7 +16,7 @@
  *
  * The embedded database registers the inspection extensions the notebooks use
  * (pageinspect, pg_buffercache, pg_freespacemap, pg_visibility, pg_walinspect, amcheck,
- * pg_stat_statements); `use(name)` runs CREATE EXTENSION IF NOT EXISTS on demand.
+ * pg_stat_statements, bloom); `use(name)` runs CREATE EXTENSION IF NOT EXISTS on demand.
  *
  * SQL errors come back as `PgError`, carrying PostgreSQL's own fields (SQLSTATE `code`,
  * `position`, `detail`, `hint`) and a message laid out as psql shows it:
@@ -42,6 +42,7 @@ export const PG_EXTENSIONS = [
   "pg_walinspect",
   "amcheck",
   "pg_stat_statements",
+  "bloom",
 ] as const;
 
 export type PgExtension = (typeof PG_EXTENSIONS)[number];

@@ -226,6 +226,16 @@ describe("ExtendibleHashIndex", () => {
     index.check();
   });
 
+  test("a pool with every frame pinned refuses create with no-free-frame, leaving no page behind", () => {
+    const pool = poolOf(1);
+    const held = pool.newPage();
+    expectDbError(() => ExtendibleHashIndex.create(pool), "no-free-frame", "create with the only frame pinned");
+    pool.unpinPage(held.pageId, false);
+    const index = ExtendibleHashIndex.create(pool);
+    expect([index.pageCount, index.size]).toEqual([2, 0]);
+    index.check();
+  });
+
   test("works in a pool of one frame, with no page left pinned", () => {
     const index = indexOf({ bucketCapacity: 8 }, 1);
     for (let k = 0; k < 120; k++) index.insert(k * 3, rid(k, 1));

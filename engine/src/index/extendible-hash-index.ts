@@ -62,6 +62,7 @@ import { hashInsertEntry, splitBucket } from "./extendible-hash-insert.js";
 import { HashBucketPage, maxBucketCapacity, maxDirectoryDepth, maxHashKeySize, readHashDirectory, writeHashDirectory } from "./extendible-hash-page.js";
 import { hashIndexSnapshot, hashIndexStats, type HashIndexSnapshot, type HashIndexStats } from "./extendible-hash-snapshot.js";
 import { checkRid, encodeKey, toHex, type IndexKey } from "./key-codec.js";
+import { newPage } from "./tree-context.js";
 
 /** The engine's own insert and split: what an index uses for every piece not given in `algorithms`. */
 export const ENGINE_HASH_ALGORITHMS: HashIndexAlgorithms = Object.freeze({ hashInsertEntry, splitBucket });
@@ -138,26 +139,15 @@ export class ExtendibleHashIndex {
     }
     const algorithms = resolveHashAlgorithms(options.algorithms);
     // One pin at a time, so that a pool of one frame will do: the bucket, then the directory.
-    const bucket = pool.newPageGuarded();
-    const bucketId = bucket.pageId;
+    const bucketId = newPage(pool, (bytes) => HashBucketPage.init(bytes, 0, bucketCapacity));
+    let directoryPageId: PageId;
     try {
-      HashBucketPage.init(bucket.data, 0, bucketCapacity);
-    } finally {
-      bucket.release();
-    }
-    let directory;
-    try {
-      directory = pool.newPageGuarded();
+      directoryPageId = newPage(pool, (bytes) => writeHashDirectory(bytes, { globalDepth: 0, maxDepth, bucketCapacity, bucketIds: [bucketId], localDepths: [0] }));
     } catch (error) {
       pool.deletePage(bucketId);
       throw error;
     }
-    try {
-      writeHashDirectory(directory.data, { globalDepth: 0, maxDepth, bucketCapacity, bucketIds: [bucketId], localDepths: [0] });
-    } finally {
-      directory.release();
-    }
-    const ctx = new ExtendibleHashContext(pool, directory.pageId, { globalDepth: 0, bucketIds: [bucketId], localDepths: [0] }, { maxDepth, bucketCapacity, hash, algorithms });
+    const ctx = new ExtendibleHashContext(pool, directoryPageId, { globalDepth: 0, bucketIds: [bucketId], localDepths: [0] }, { maxDepth, bucketCapacity, hash, algorithms });
     return new ExtendibleHashIndex(ctx, 0);
   }
 

@@ -333,13 +333,13 @@ describe("file store and memtable", () => {
     });
   }
 
-  test("memtable: newest version per key, size in bytes, frozen refuses puts", () => {
+  test("memtable: newest version per key, bytes of every put, frozen refuses puts", () => {
     const m = new Memtable();
     m.put({ key: enc.encode("b"), seq: 1, value: enc.encode("1") });
     m.put({ key: enc.encode("a"), seq: 2, value: enc.encode("22") });
     m.put({ key: enc.encode("b"), seq: 3, value: undefined });
     same(m.size, 2, "entries");
-    same(m.sizeBytes, 1 + 2 + 1 + 0 + 2 * 24, "bytes");
+    same(m.sizeBytes, 1 + 1 + 1 + 2 + 1 + 0 + 3 * 24, "bytes of every put, the replaced one included");
     same(m.get(enc.encode("b"))?.value, undefined, "tombstone");
     same([...m.entries()].map((e) => dec.decode(e.key)).join(""), "ab", "sorted");
     same(m.maxSeq, 3, "max seq");

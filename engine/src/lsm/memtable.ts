@@ -10,8 +10,10 @@
  *
  * It is the engine's in-memory B-tree (notebook 01, `MemBTree`, minimum degree 32) over
  * `compareBytes`: O(log n) put and get, an in-order walk for the flush and for scans.
- * `sizeBytes` counts key and value bytes plus `MEMTABLE_ENTRY_OVERHEAD` per entry, an
- * estimate of the entry's footprint, not V8's true heap use.
+ * `sizeBytes` counts key and value bytes plus `MEMTABLE_ENTRY_OVERHEAD` for every put,
+ * replaced versions included (LevelDB's flush trigger counts its arena the same way, and a
+ * put then needs one walk down the tree, not two): an estimate of the footprint, not
+ * V8's true heap use.
  *
  * LevelDB keeps every version (key ‖ seq) in a skip list, because snapshots may need old
  * ones; we keep only the newest (no snapshots until the MVCC notebook). RocksDB's default
@@ -36,7 +38,7 @@ export class Memtable {
     return this.#map.size;
   }
 
-  /** Key and value bytes plus the per-entry overhead, for the flush trigger. */
+  /** Key and value bytes plus the per-entry overhead of every put so far, for the flush trigger. */
   get sizeBytes(): number {
     return this.#sizeBytes;
   }
@@ -60,8 +62,6 @@ export class Memtable {
     if (this.#frozen) throw new DbError("invalid-state", "the memtable is frozen (immutable): put goes to the new memtable", {});
     if (!(entry.key instanceof Uint8Array)) throw new DbError("invalid-argument", "a memtable key must be a Uint8Array", {});
     if (!Number.isInteger(entry.seq) || entry.seq < 0) throw new DbError("invalid-argument", `seq must be a non-negative integer, got ${String(entry.seq)}`, { seq: entry.seq });
-    const old = this.#map.search(entry.key);
-    if (old !== undefined) this.#sizeBytes -= entryBytes(old);
     this.#map.insert(entry.key, entry);
     this.#sizeBytes += entryBytes(entry);
     if (entry.seq > this.#maxSeq) this.#maxSeq = entry.seq;

@@ -249,4 +249,37 @@ describe("02 tuple reader: lazy decoding (slot_getsomeattrs, attcacheoff)", () =
     expectDbError(() => reader.value(-1), "out-of-range");
     expectDbError(() => reader.attach(bytes.subarray(0, bytes.length - 2)).value(1), "corrupt");
   });
+  test("text of every length around the fast paths' chunk sizes, ASCII or not, decodes exactly, in one pass or column by column", () => {
+    const schema: Schema = [
+      { name: "id", type: "int4" },
+      { name: "s", type: "text" },
+      { name: "n", type: "int4" },
+      { name: "t", type: "text" },
+    ];
+    const codec = new TupleCodec(schema);
+    const reader = new TupleReader(schema);
+    const rng = new Random(22);
+    for (let length = 0; length <= 70; length++) {
+      for (const alphabet of ["abcXYZ09 /:-~\u007f", "aé中😀\u0000"]) {
+        const chars = [...alphabet];
+        const s = Array.from({ length }, () => rng.pick(chars)).join("");
+        const row: Row = [length, s, -length, [...s].slice(0, 5).join("")];
+        const bytes = codec.encode(row);
+        same(JSON.stringify(codec.decode(bytes)), JSON.stringify(row), `row() of ${JSON.stringify(s)}`);
+        same(reader.attach(bytes).value(3), row[3] as Value, `value(3) of ${JSON.stringify(row)}`);
+        same(reader.value(1), s, `value(1) after value(3) of ${JSON.stringify(s)}`);
+        same(JSON.stringify(reader.row()), JSON.stringify(row), `row() after value(1) of ${JSON.stringify(s)}`);
+      }
+    }
+    // The one-pass row() refuses what the column-by-column one refuses.
+    const bytes = codec.encode([1, "abcdefgh", 2, "xyz"]);
+    const cut = bytes.subarray(0, bytes.length - 1);
+    expectDbError(() => reader.attach(cut).row(), "corrupt");
+    const trailing = new Uint8Array(bytes.length + 8);
+    trailing.set(bytes);
+    expectDbError(() => reader.attach(trailing).row(), "corrupt");
+    const badAscii = bytes.slice();
+    badAscii[17] = 0xff;
+    expectDbError(() => reader.attach(badAscii).row(), "corrupt");
+  });
 });

@@ -30,6 +30,7 @@ export {
 export * from "./bench/buffer-pool.js";
 export * from "./bench/heap.js";
 export * from "./bench/brin.js";
+export * from "./bench/hash-index.js";
 export {
   measureHashMap,
   measureCache,

@@ -14,6 +14,7 @@ import { brinSuite } from "../bench/suites/brin.js";
 import { btreeSuite } from "../bench/suites/btree.js";
 import { bufferPoolSuite } from "../bench/suites/buffer-pool.js";
 import { dataStructuresSuite } from "../bench/suites/data-structures.js";
+import { hashIndexSuite } from "../bench/suites/hash-index.js";
 import { heapSuite } from "../bench/suites/heap.js";
 import { kernelSuite } from "../bench/suites/kernel.js";
 import { pagesSuite } from "../bench/suites/pages.js";
@@ -27,6 +28,7 @@ const SUITES: Record<string, { describe: string; run: () => Promise<SuiteResult>
   "buffer-pool": { describe: "hit ratio vs pool size per workload and replacer; hit cost (pool, replacer alone) vs Map.get, each in its own worker (notebook 03)", run: bufferPoolSuite },
   btree: { describe: "B+tree lookups, inserts and bulk loads up to 1M keys vs sorted-btree and PostgreSQL (notebook 05)", run: btreeSuite },
   brin: { describe: "block-range index: pages skipped against correlation, ours vs PostgreSQL BRIN minmax and minmax-multi (notebook 06)", run: brinSuite },
+  "hash-index": { describe: "extendible hash index vs B+tree: point lookups/s and pages per lookup, range queries by scan, probe and full bucket read (notebook 06)", run: () => hashIndexSuite() },
   heap: { describe: "heap insert and scan rows/s (count, sum of one column read lazily, every column decoded), cold vs warm pool, vs PostgreSQL (notebook 04)", run: heapSuite },
 };
 

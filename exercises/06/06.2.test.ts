@@ -168,7 +168,9 @@ describe("06.2 BloomFilter · false positives", () => {
       [10, 100, 0],
       [Number.NaN, 100, 3],
     ] as const) {
-      expect(errorOf(() => theoreticalFalsePositiveRate(n, m, k))?.kind, `theoreticalFalsePositiveRate(${n}, ${m}, ${k})`).toBe("invalid-argument");
+      const error = errorOf(() => theoreticalFalsePositiveRate(n, m, k));
+      expect(error?.kind, `theoreticalFalsePositiveRate(${n}, ${m}, ${k})`).toBe("invalid-argument");
+      expect((error?.message ?? "").length > 0, `theoreticalFalsePositiveRate(${n}, ${m}, ${k}): the error has a message`).toBe(true);
     }
   });
 });
@@ -229,7 +231,12 @@ describe("06.2 BloomFilter · sizing", () => {
       ["withBitsPerKey(100, Infinity)", () => BloomFilter.withBitsPerKey(100, Number.POSITIVE_INFINITY)],
       ["withBitsPerKey(100, NaN)", () => BloomFilter.withBitsPerKey(100, Number.NaN)],
     ];
-    for (const [what, fn] of bad) expect(errorOf(fn)?.kind, what).toBe("invalid-argument");
+    for (const [what, fn] of bad) {
+      const error = errorOf(fn);
+      expect(error?.kind, what).toBe("invalid-argument");
+      // The refusal says what is wrong.
+      expect((error?.message ?? "").length > 0, `${what}: the error has a message`).toBe(true);
+    }
   });
 });
 
@@ -287,7 +294,11 @@ describe("06.2 BloomFilter · bytes", () => {
       ["m = 0", withHeader(0, 3, 5)],
       ["k = 0", withHeader(100, 0, 5 + 13)],
     ];
-    for (const [what, bytes] of bad) expect(errorOf(() => BloomFilter.decode(bytes))?.kind, `BloomFilter.decode(${what})`).toBe("corrupt");
+    for (const [what, bytes] of bad) {
+      const error = errorOf(() => BloomFilter.decode(bytes));
+      expect(error?.kind, `BloomFilter.decode(${what})`).toBe("corrupt");
+      expect((error?.message ?? "").length > 0, `BloomFilter.decode(${what}): the error has a message`).toBe(true);
+    }
   });
 });
 

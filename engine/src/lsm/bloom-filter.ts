@@ -59,9 +59,7 @@ export class BloomFilter implements MembershipFilter {
   /** Sized for `expectedKeys` at `bitsPerKey` bits each: m = ⌈n·b⌉, k = max(1, round(m/n · ln 2)). */
   static withBitsPerKey(expectedKeys: number, bitsPerKey: number): BloomFilter {
     checkKeys(expectedKeys);
-    if (!(Number.isFinite(bitsPerKey) && bitsPerKey > 0)) {
-      throw new DbError("invalid-argument", `bits per key must be a positive number, got ${String(bitsPerKey)}`, { bitsPerKey });
-    }
+    // A bits per key that is not a positive finite number gives a bit count the constructor refuses.
     const bitCount = Math.ceil(expectedKeys * bitsPerKey);
     return new BloomFilter(bitCount, optimalHashCount(expectedKeys, bitCount));
   }

@@ -41,7 +41,7 @@
  * 100-byte values, same order. Sync: both without fsync per write (LevelDB's default
  * `sync: false`: its log is written, not fsynced; our tree has no log yet); both fsync
  * each table file they write. classic-level's writes are asynchronous (a thread pool):
- * a put task writes `PUTS_PER_CALL` keys as batches of 1,000 (`db.batch`, awaited one
+ * a put task writes `LEVELDB_PUTS_PER_CALL` keys as batches of 1,000 (`db.batch`, awaited one
  * after another), which amortises the crossing into C++ over a batch; LevelDB compacts
  * on a background thread, so its put rate leaves out the compaction work ours does
  * inline. Gets use classic-level's synchronous `getSync`, one key at a time, as ours.
@@ -78,7 +78,7 @@ export const AMPLIFICATION_SIZES: Readonly<Record<BenchSize, { readonly keys: nu
   full: { keys: 200_000, ops: 200_000, memoryBytes: 256 * 1024 },
 };
 
-export const WORKLOADS: readonly { readonly name: string; readonly putShare: number }[] = [
+export const LSM_WORKLOADS: readonly { readonly name: string; readonly putShare: number }[] = [
   { name: "write-heavy", putShare: 0.9 },
   { name: "mixed", putShare: 0.5 },
   { name: "read-heavy", putShare: 0.1 },
@@ -156,7 +156,7 @@ export function amplification(parts: LsmParts = {}, options: { readonly size?: B
   const root = mkdtempSync(path.join(options.dir ?? os.tmpdir(), "lsm-amp-"));
   const rows: AmplificationRow[] = [];
   try {
-    for (const [w, workload] of WORKLOADS.entries()) {
+    for (const [w, workload] of LSM_WORKLOADS.entries()) {
       const p = plan(keys, ops, workload.putShare, seed + w);
       const dir = (name: string) => path.join(root, `${workload.name}-${name}`);
       rows.push({ workload: workload.name, structure: "B+tree", ...btreeRun(parts, p, dir("btree"), frames) });
@@ -274,7 +274,7 @@ export function amplificationChart(rows: readonly AmplificationRow[]): ChartSpec
       width: 200,
       mark: { type: "bar" },
       encoding: {
-        x: { field: "workload", type: "nominal", title: null, sort: WORKLOADS.map((w) => w.name) },
+        x: { field: "workload", type: "nominal", title: null, sort: LSM_WORKLOADS.map((w) => w.name) },
         xOffset: { field: "structure", type: "nominal" },
         y: { field: "value", type: "quantitative", scale: { type: "log" }, title: "ratio (log scale)" },
         color: { field: "structure", type: "nominal", title: null, legend: { orient: "bottom" } },
@@ -284,17 +284,17 @@ export function amplificationChart(rows: readonly AmplificationRow[]): ChartSpec
   };
 }
 
-export const PEER_SIZES: Readonly<Record<BenchSize, { readonly keys: number }>> = {
+export const LEVELDB_PEER_SIZES: Readonly<Record<BenchSize, { readonly keys: number }>> = {
   small: { keys: 20_000 },
   full: { keys: 200_000 },
 };
 /** Keys per put call, gets per get call. */
-export const PUTS_PER_CALL = 5_000;
-export const GETS_PER_CALL = 5_000;
+export const LEVELDB_PUTS_PER_CALL = 5_000;
+export const LEVELDB_GETS_PER_CALL = 5_000;
 const VALUE_BYTES = 100;
 const BATCH = 1_000;
 
-export interface PeerResult {
+export interface LevelDbComparison {
   readonly puts: BenchResult;
   readonly gets: BenchResult;
   /** ours ÷ LevelDB, median of the per-round ratios. */
@@ -315,13 +315,13 @@ export const LEVELDB_SHAPE: LsmTreeOptions = {
 
 /**
  * Puts and gets per second, ours against LevelDB (see the header). Puts: every call writes
- * the next `PUTS_PER_CALL` of a seeded stream of fresh keys into a store that keeps
+ * the next `LEVELDB_PUTS_PER_CALL` of a seeded stream of fresh keys into a store that keeps
  * growing, in both. Gets: `keys` keys loaded into fresh stores, then each call gets
- * `GETS_PER_CALL` present keys in a seeded random order.
+ * `LEVELDB_GETS_PER_CALL` present keys in a seeded random order.
  */
-export async function lsmVsLevelDb(parts: LsmParts = {}, options: { readonly size?: BenchSize; readonly dir?: string; readonly time?: number } = {}): Promise<PeerResult> {
+export async function lsmVsLevelDb(parts: LsmParts = {}, options: { readonly size?: BenchSize; readonly dir?: string; readonly time?: number } = {}): Promise<LevelDbComparison> {
   const size = options.size ?? benchSize();
-  const { keys } = PEER_SIZES[size];
+  const { keys } = LEVELDB_PEER_SIZES[size];
   const root = mkdtempSync(path.join(options.dir ?? os.tmpdir(), "lsm-peer-"));
   const algorithms = parts.compaction === undefined ? {} : { algorithms: parts.compaction };
   const value = new Uint8Array(VALUE_BYTES).fill(0x61);
@@ -338,17 +338,17 @@ export async function lsmVsLevelDb(parts: LsmParts = {}, options: { readonly siz
     const puts = await bench(
       {
         LevelDB: async () => {
-          for (let b = 0; b < PUTS_PER_CALL; b += BATCH) {
+          for (let b = 0; b < LEVELDB_PUTS_PER_CALL; b += BATCH) {
             const batch = level.batch();
             for (let i = 0; i < BATCH; i++) batch.put(keyAt(levelNext++), value);
             await batch.write();
           }
         },
         ours: () => {
-          for (let i = 0; i < PUTS_PER_CALL; i++) ours.put(keyAt(oursNext++), value);
+          for (let i = 0; i < LEVELDB_PUTS_PER_CALL; i++) ours.put(keyAt(oursNext++), value);
         },
       },
-      { time: options.time ?? 3_000, perCall: PUTS_PER_CALL, title: `puts of ${PUTS_PER_CALL} keys (16-byte keys, 100-byte values), stores growing` },
+      { time: options.time ?? 3_000, perCall: LEVELDB_PUTS_PER_CALL, title: `puts of ${LEVELDB_PUTS_PER_CALL} keys (16-byte keys, 100-byte values), stores growing` },
     );
     ours.close();
     await level.close();
@@ -365,27 +365,27 @@ export async function lsmVsLevelDb(parts: LsmParts = {}, options: { readonly siz
       }
       await batch.write();
     }
-    const probes = Array.from({ length: GETS_PER_CALL * 4 }, () => keyAt(random.int(keys)));
+    const probes = Array.from({ length: LEVELDB_GETS_PER_CALL * 4 }, () => keyAt(random.int(keys)));
     let oursAt = 0;
     let levelAt = 0;
     const gets = await bench(
       {
         LevelDB: () => {
           let found = 0;
-          for (let i = 0; i < GETS_PER_CALL; i++) {
+          for (let i = 0; i < LEVELDB_GETS_PER_CALL; i++) {
             if (levelGet.getSync(probes[levelAt++ % probes.length]!) !== undefined) found++;
           }
           return found;
         },
         ours: () => {
           let found = 0;
-          for (let i = 0; i < GETS_PER_CALL; i++) {
+          for (let i = 0; i < LEVELDB_GETS_PER_CALL; i++) {
             if (oursGet.get(probes[oursAt++ % probes.length]!) !== undefined) found++;
           }
           return found;
         },
       },
-      { time: options.time ?? 3_000, perCall: GETS_PER_CALL, title: `gets of ${GETS_PER_CALL} present keys among ${keys}` },
+      { time: options.time ?? 3_000, perCall: LEVELDB_GETS_PER_CALL, title: `gets of ${LEVELDB_GETS_PER_CALL} present keys among ${keys}` },
     );
     oursGet.close();
     await levelGet.close();

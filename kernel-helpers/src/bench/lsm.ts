@@ -36,15 +36,17 @@
  *
  * The real peer (lsmVsLevelDb). The LSM tree with LevelDB's default shape (4 MiB
  * memtable, 2 MiB tables, 10 MiB L1, ratio 10, L0 trigger 4, 4 KiB blocks, 10 bloom bits
- * per key) against LevelDB through classic-level with compression off (we do not
- * compress) and its default 8 MiB block cache (we have none); same 16-byte keys and
+ * per key, an 8 MiB block cache) against LevelDB through classic-level with compression
+ * off (we do not compress); both memtables 1 MiB at the small size, so that the keys of
+ * the get test are mostly in tables there too (`LEVELDB_PEER_SIZES`); same 16-byte keys and
  * 100-byte values, same order. Sync: both without fsync per write (LevelDB's default
  * `sync: false`: its log is written, not fsynced; our tree has no log yet); both fsync
  * each table file they write. classic-level's writes are asynchronous (a thread pool):
  * a put task writes `LEVELDB_PUTS_PER_CALL` keys as batches of 1,000 (`db.batch`, awaited one
  * after another), which amortises the crossing into C++ over a batch; LevelDB compacts
  * on a background thread, so its put rate leaves out the compaction work ours does
- * inline. Gets use classic-level's synchronous `getSync`, one key at a time, as ours.
+ * inline. Gets use classic-level's synchronous `getSync`, one key at a time, as ours
+ * (the stores they read are loaded beforehand, unmeasured, ours without fsync).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -284,9 +286,13 @@ export function amplificationChart(rows: readonly AmplificationRow[]): ChartSpec
   };
 }
 
-export const LEVELDB_PEER_SIZES: Readonly<Record<BenchSize, { readonly keys: number }>> = {
-  small: { keys: 20_000 },
-  full: { keys: 200_000 },
+/**
+ * Keys loaded for the gets, and both stores' memtable (LevelDB's `writeBufferSize`): at the
+ * small size 1 MiB, so that most of the 20,000 keys (2.5 MB) are in tables, not in memory.
+ */
+export const LEVELDB_PEER_SIZES: Readonly<Record<BenchSize, { readonly keys: number; readonly memtableBytes: number }>> = {
+  small: { keys: 20_000, memtableBytes: 1024 * 1024 },
+  full: { keys: 200_000, memtableBytes: 4 * 1024 * 1024 },
 };
 /** Keys per put call, gets per get call. */
 export const LEVELDB_PUTS_PER_CALL = 5_000;
@@ -321,7 +327,8 @@ export const LEVELDB_SHAPE: LsmTreeOptions = {
  */
 export async function lsmVsLevelDb(parts: LsmParts = {}, options: { readonly size?: BenchSize; readonly dir?: string; readonly time?: number } = {}): Promise<LevelDbComparison> {
   const size = options.size ?? benchSize();
-  const { keys } = LEVELDB_PEER_SIZES[size];
+  const { keys, memtableBytes } = LEVELDB_PEER_SIZES[size];
+  const shape: LsmTreeOptions = { ...LEVELDB_SHAPE, memtableBytes };
   const root = mkdtempSync(path.join(options.dir ?? os.tmpdir(), "lsm-peer-"));
   const algorithms = parts.compaction === undefined ? {} : { algorithms: parts.compaction };
   const value = new Uint8Array(VALUE_BYTES).fill(0x61);
@@ -330,8 +337,8 @@ export async function lsmVsLevelDb(parts: LsmParts = {}, options: { readonly siz
   const keyAt = (i: number) => keyBytes(Math.imul(i + 1, 0x9e3779b1) >>> 1);
   try {
     // Puts: both stores grow call after call.
-    const ours = LsmTree.open(new NodeFileStore(path.join(root, "ours-put")), { ...LEVELDB_SHAPE, ...algorithms });
-    const level = new ClassicLevel<Uint8Array, Uint8Array>(path.join(root, "leveldb-put"), { keyEncoding: "view", valueEncoding: "view", compression: false });
+    const ours = LsmTree.open(new NodeFileStore(path.join(root, "ours-put")), { ...shape, ...algorithms });
+    const level = new ClassicLevel<Uint8Array, Uint8Array>(path.join(root, "leveldb-put"), { keyEncoding: "view", valueEncoding: "view", compression: false, writeBufferSize: memtableBytes });
     await level.open();
     let oursNext = 0;
     let levelNext = 0;
@@ -354,8 +361,8 @@ export async function lsmVsLevelDb(parts: LsmParts = {}, options: { readonly siz
     await level.close();
 
     // Gets: load the same keys into fresh stores, then read them back in a seeded order.
-    const oursGet = LsmTree.open(new NodeFileStore(path.join(root, "ours-get"), { sync: false }), { ...LEVELDB_SHAPE, ...algorithms });
-    const levelGet = new ClassicLevel<Uint8Array, Uint8Array>(path.join(root, "leveldb-get"), { keyEncoding: "view", valueEncoding: "view", compression: false });
+    const oursGet = LsmTree.open(new NodeFileStore(path.join(root, "ours-get"), { sync: false }), { ...shape, ...algorithms });
+    const levelGet = new ClassicLevel<Uint8Array, Uint8Array>(path.join(root, "leveldb-get"), { keyEncoding: "view", valueEncoding: "view", compression: false, writeBufferSize: memtableBytes });
     await levelGet.open();
     for (let b = 0; b < keys; b += BATCH) {
       const batch = levelGet.batch();

@@ -484,19 +484,11 @@ export class LsmTree {
   }
 
   #getFromTables(key: Uint8Array): LsmEntry | undefined {
-    const s = this.#stats;
     const before = this.#blockReads;
     let found: LsmEntry | undefined;
-    const probe = (t: LiveTable): LsmEntry | undefined => {
-      s.tablesChecked++;
-      const reads = this.#blockReads;
-      const e = t.reader.get(key);
-      if (this.#blockReads === reads) s.bloomNegatives++;
-      return e;
-    };
     for (const t of this.#levels[0] ?? []) {
       if (compareBytes(key, t.meta.smallest) < 0 || compareBytes(key, t.meta.largest) > 0) continue;
-      found = probe(t);
+      found = this.#probe(t, key);
       if (found !== undefined) break;
     }
     for (let i = 1; found === undefined && i < this.#levels.length; i++) {
@@ -510,10 +502,19 @@ export class LsmTree {
         else hi = mid;
       }
       const t = level[lo];
-      if (t !== undefined && compareBytes(t.meta.smallest, key) <= 0) found = probe(t);
+      if (t !== undefined && compareBytes(t.meta.smallest, key) <= 0) found = this.#probe(t, key);
     }
-    s.blocksRead += this.#blockReads - before;
+    this.#stats.blocksRead += this.#blockReads - before;
     return found;
+  }
+
+  /** Ask one table whose range holds `key`; no block read means its bloom filter said no. */
+  #probe(t: LiveTable, key: Uint8Array): LsmEntry | undefined {
+    this.#stats.tablesChecked++;
+    const reads = this.#blockReads;
+    const e = t.reader.get(key);
+    if (this.#blockReads === reads) this.#stats.bloomNegatives++;
+    return e;
   }
 
   #saveManifest(): void {
@@ -562,7 +563,8 @@ class Arena {
  */
 class BlockCache {
   readonly #budget: number;
-  readonly #blocks = new Map<string, Uint8Array>();
+  /** Keyed by fileNumber · 2^32 + offset (exact below 2^21 files). */
+  readonly #blocks = new Map<number, Uint8Array>();
   #bytes = 0;
 
   constructor(budget: number) {
@@ -571,7 +573,7 @@ class BlockCache {
 
   get(file: number, offset: number, length: number): Uint8Array | undefined {
     if (this.#budget === 0) return undefined;
-    const key = `${file}:${offset}`;
+    const key = file * 0x1_0000_0000 + offset;
     const bytes = this.#blocks.get(key);
     if (bytes === undefined || bytes.length !== length) return undefined;
     this.#blocks.delete(key);
@@ -581,7 +583,7 @@ class BlockCache {
 
   put(file: number, offset: number, bytes: Uint8Array): void {
     if (bytes.length > this.#budget) return;
-    const key = `${file}:${offset}`;
+    const key = file * 0x1_0000_0000 + offset;
     const old = this.#blocks.get(key);
     if (old !== undefined) this.#bytes -= old.length;
     this.#blocks.delete(key);
@@ -595,9 +597,8 @@ class BlockCache {
   }
 
   dropFile(file: number): void {
-    const prefix = `${file}:`;
     for (const [k, b] of this.#blocks) {
-      if (k.startsWith(prefix)) {
+      if (Math.floor(k / 0x1_0000_0000) === file) {
         this.#blocks.delete(k);
         this.#bytes -= b.length;
       }

@@ -59,7 +59,9 @@
  * `subarray` per comparison (PostgreSQL's `_bt_compare` likewise compares the scan key
  * against the index tuple in place). Only the 8-byte integer case is written inline in
  * `compareAt`; other keys go through a separate method, so that V8 inlines the common
- * path into the search loop.
+ * path into the search loop. A split copies a page out (`leafEntries`, one slice per key)
+ * and formats pages from nodes (`formatLeaf`, `formatInternal`), which write the entries
+ * one after the other without the per-insert checks and moves of `insertLeafAt`.
  *
  * Simpler than PostgreSQL's nbtree page: no page LSN (notebook 09), no left-sibling link
  * and no right links on internal pages (they serve concurrent readers, notebook 07), no
@@ -117,6 +119,16 @@ function setU32(b: Uint8Array, at: number, v: number): void {
   b[at + 1] = (v >>> 8) & 0xff;
   b[at + 2] = (v >>> 16) & 0xff;
   b[at + 3] = (v >>> 24) & 0xff;
+}
+
+/** `b.set(key, at)`, byte by byte for short keys (a loop beats the call's own cost there). */
+function copyKey(b: Uint8Array, at: number, key: Uint8Array): void {
+  const n = key.length;
+  if (n > 16) {
+    b.set(key, at);
+    return;
+  }
+  for (let i = 0; i < n; i++) b[at + i] = key[i] as number;
 }
 
 /** The bytes of a page that entries and slots can use: pageSize − header. */
@@ -253,11 +265,27 @@ export class BTreePage {
   ): BTreePage {
     const page = BTreePage.initLeaf(bytes);
     page.rightSibling = rightSibling;
-    keys.forEach((key, i) => {
-      if (!page.insertLeafAt(i, key, rids[i] as Rid)) {
+    // insertLeafAt(i, …) for i = 0, 1, …, written directly: each entry goes below the
+    // previous one and its slot after the previous slot, nothing moves.
+    let lower = HEADER_SIZE;
+    let upper = bytes.byteLength;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as Uint8Array;
+      const length = LEAF_VALUE_SIZE + key.length;
+      if (SLOT_SIZE + length > upper - lower) {
         throw new InvariantError(`formatLeaf: entry ${i} of ${keys.length} does not fit a ${bytes.length}-byte page`);
       }
-    });
+      upper -= length;
+      setU16(bytes, lower, upper);
+      setU16(bytes, lower + 2, length);
+      lower += SLOT_SIZE;
+      const rid = rids[i] as Rid;
+      setU32(bytes, upper, rid.pageId);
+      setU16(bytes, upper + 4, rid.slot);
+      copyKey(bytes, upper + LEAF_VALUE_SIZE, key);
+      setU16(bytes, OFF_KEY_COUNT, i + 1);
+      setU16(bytes, OFF_UPPER, upper);
+    }
     return page;
   }
 
@@ -277,13 +305,24 @@ export class BTreePage {
       );
     }
     const page = BTreePage.initInternal(bytes, level, children[0] as PageId);
-    keys.forEach((key, i) => {
-      if (!page.insertInternalAt(i, key, children[i + 1] as PageId)) {
-        throw new InvariantError(
-          `formatInternal: entry ${i} of ${keys.length} does not fit a ${bytes.length}-byte page`,
-        );
+    // insertInternalAt(i, …) for i = 0, 1, …, written directly (as in formatLeaf).
+    let lower = HEADER_SIZE;
+    let upper = bytes.byteLength;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as Uint8Array;
+      const length = INTERNAL_VALUE_SIZE + key.length;
+      if (SLOT_SIZE + length > upper - lower) {
+        throw new InvariantError(`formatInternal: entry ${i} of ${keys.length} does not fit a ${bytes.length}-byte page`);
       }
-    });
+      upper -= length;
+      setU16(bytes, lower, upper);
+      setU16(bytes, lower + 2, length);
+      lower += SLOT_SIZE;
+      setU32(bytes, upper, children[i + 1] as PageId);
+      copyKey(bytes, upper + INTERNAL_VALUE_SIZE, key);
+      setU16(bytes, OFF_KEY_COUNT, i + 1);
+      setU16(bytes, OFF_UPPER, upper);
+    }
     return page;
   }
 
@@ -458,7 +497,7 @@ export class BTreePage {
     if (offset === undefined) return false;
     setU32(this.bytes, offset, rid.pageId);
     setU16(this.bytes, offset + 4, rid.slot);
-    this.bytes.set(key, offset + LEAF_VALUE_SIZE);
+    copyKey(this.bytes, offset + LEAF_VALUE_SIZE, key);
     return true;
   }
 
@@ -471,7 +510,7 @@ export class BTreePage {
     const offset = this.#insertSlot(i, INTERNAL_VALUE_SIZE + key.length);
     if (offset === undefined) return false;
     setU32(this.bytes, offset, rightChild);
-    this.bytes.set(key, offset + INTERNAL_VALUE_SIZE);
+    copyKey(this.bytes, offset + INTERNAL_VALUE_SIZE, key);
     return true;
   }
 
@@ -500,11 +539,14 @@ export class BTreePage {
   /** Leaves: every key and rid, copied out, in order. */
   leafEntries(): { keys: Uint8Array[]; rids: Rid[] } {
     this.#expect("leaf", "leafEntries");
-    const keys: Uint8Array[] = [];
-    const rids: Rid[] = [];
-    for (let i = 0; i < this.keyCount; i++) {
-      keys.push(this.keyAt(i));
-      rids.push(this.ridAt(i));
+    const b = this.bytes;
+    const n = this.keyCount;
+    const keys: Uint8Array[] = new Array<Uint8Array>(n);
+    const rids: Rid[] = new Array<Rid>(n);
+    for (let i = 0, at = HEADER_SIZE; i < n; i++, at += SLOT_SIZE) {
+      const offset = u16(b, at);
+      keys[i] = b.slice(offset + LEAF_VALUE_SIZE, offset + u16(b, at + 2));
+      rids[i] = { pageId: u32(b, offset) as PageId, slot: u16(b, offset + 4) as SlotId };
     }
     return { keys, rids };
   }
@@ -512,11 +554,15 @@ export class BTreePage {
   /** Internal pages: every key and every child (keys.length + 1 of them), copied out. */
   internalEntries(): { keys: Uint8Array[]; children: PageId[] } {
     this.#expect("internal", "internalEntries");
-    const keys: Uint8Array[] = [];
-    const children: PageId[] = [this.leftmostChild];
-    for (let i = 0; i < this.keyCount; i++) {
-      keys.push(this.keyAt(i));
-      children.push(this.childAt(i + 1));
+    const b = this.bytes;
+    const n = this.keyCount;
+    const keys: Uint8Array[] = new Array<Uint8Array>(n);
+    const children: PageId[] = new Array<PageId>(n + 1);
+    children[0] = this.leftmostChild;
+    for (let i = 0, at = HEADER_SIZE; i < n; i++, at += SLOT_SIZE) {
+      const offset = u16(b, at);
+      keys[i] = b.slice(offset + INTERNAL_VALUE_SIZE, offset + u16(b, at + 2));
+      children[i + 1] = u32(b, offset) as PageId;
     }
     return { keys, children };
   }

@@ -84,6 +84,9 @@ export class TreeContext implements BTreeContext {
   /** Per page id: the frame last seen holding it, and a view over that frame (`#viewOf`). */
   readonly #frames: (Uint8Array | undefined)[] = [];
   readonly #views: DataView<ArrayBufferLike>[] = [];
+  /** The page `read` or `write` pinned last, and its frame (for `search`). */
+  #pinnedId = 0 as PageId;
+  #pinnedBytes: Uint8Array | undefined;
 
   constructor(pool: BufferPool, meta: BTreeMeta, algorithms: BTreeAlgorithms) {
     this.pool = pool;
@@ -101,7 +104,9 @@ export class TreeContext implements BTreeContext {
   search(page: BTreePage, probe: Uint8Array): SearchResult {
     if (this.#int64 && probe.length === 8) {
       const b = page.bytes;
-      const r = searchInt64Key(b, new DataView(b.buffer, b.byteOffset, b.byteLength), 0, page.isLeaf ? 6 : 4, probe, keyHi(probe), keyLo(probe));
+      // The page `read` or `write` pinned last (an insert's leaf): its view is remembered.
+      const view = b === this.#pinnedBytes ? this.#viewOf(this.#pinnedId, b) : new DataView(b.buffer, b.byteOffset, b.byteLength);
+      const r = searchInt64Key(b, view, 0, page.isLeaf ? 6 : 4, probe, keyHi(probe), keyLo(probe));
       return { index: r >>> 1, found: (r & 1) === 1 };
     }
     return this.algorithms.searchPage(page, probe, this.compare);
@@ -256,6 +261,8 @@ export class TreeContext implements BTreeContext {
   /** Pin the page (no guard object), run `fn` on it, unpin it (dirty when `dirty`). */
   #pinned<T>(pageId: PageId, dirty: boolean, fn: (page: BTreePage) => T): T {
     const data = this.pool.fetchPage(pageId).data;
+    this.#pinnedId = pageId;
+    this.#pinnedBytes = data;
     try {
       return fn(BTreePage.open(data, pageId));
     } finally {
@@ -268,7 +275,13 @@ export class TreeContext implements BTreeContext {
   }
 
   writeNode(pageId: PageId, node: BTreeNode): void {
-    this.pool.withWritePage(pageId, (bytes) => formatNode(bytes, node));
+    // Pinned directly, as in #pinned: no guard object, no closure.
+    const data = this.pool.fetchPage(pageId).data;
+    try {
+      formatNode(data, node);
+    } finally {
+      this.pool.unpinPage(pageId, true);
+    }
   }
 
   usedBytes(node: BTreeNode): number {

@@ -35,6 +35,10 @@
  * inline into this loop. Measured on a 10,000-key tree (two levels, both searched), a
  * lookup spends ~20 ns per comparison, ~40 ns opening each page's view, ~30 ns per
  * buffer-pool hit and ~20 ns encoding the probe: the search is about two thirds of it.
+ * The engine's own tree goes one step further for 8-byte integer probes when it runs
+ * this very function: it prepares the probe once per lookup and searches each frame in
+ * place (int-key-search.ts), ~10 ns per compare and no view per page, with the same
+ * answers. A tree given another `searchPage` (yours) runs that one, on every page.
  */
 import type { SearchResult } from "./btree-context.js";
 import type { BTreePage } from "./btree-page.js";

@@ -355,7 +355,7 @@ export async function lsmVsLevelDb(parts: LsmParts = {}, options: { readonly siz
           for (let i = 0; i < LEVELDB_PUTS_PER_CALL; i++) ours.put(keyAt(oursNext++), value);
         },
       },
-      { time: options.time ?? 3_000, perCall: LEVELDB_PUTS_PER_CALL, title: `puts of ${LEVELDB_PUTS_PER_CALL} keys (16-byte keys, 100-byte values), stores growing` },
+      { time: options.time ?? 6_000, perCall: LEVELDB_PUTS_PER_CALL, title: `puts of ${LEVELDB_PUTS_PER_CALL} keys (16-byte keys, 100-byte values), stores growing` },
     );
     ours.close();
     await level.close();

@@ -222,6 +222,7 @@ describe("06.3 mergeIterator · sources out of order", () => {
       const what = `merge of ${sources.map((s) => `[${s.map((x) => dec.decode(x.key)).join(" ")}]`).join(", ")}`;
       const error = errorOf(() => [...mergeIterator(sources)]);
       expect(error?.kind, `${what}: error kind`).toBe("invalid-argument");
+      expect((error?.message ?? "").length > 0, `${what}: the error has a message`).toBe(true);
       expect({ source: error?.details?.["source"], position: error?.details?.["position"] }, `${what}: the error's details { source, position }`).toEqual({ source, position });
     }
   });

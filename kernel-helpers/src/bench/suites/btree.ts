@@ -13,7 +13,9 @@
  *   bulk load      the engine's bulkLoad (fill factor 0.9) against CREATE INDEX
  *
  * At every N the contenders of one operation run in the same interleaved rounds (A B C,
- * C B A, …; 5 rounds, 3 for the 1,000,000-key builds, which take seconds each, and
+ * C B A, …; 7 rounds for lookups, whose calls are short, so that the range of per-round
+ * ratios holds the true median ratio with 98% confidence; 5 for inserts and bulk loads,
+ * 3 for the 1,000,000-key builds, which take seconds each, and
  * without PostgreSQL's insert there: one call takes many seconds), and each
  * ratio is `compare()`'s median of per-round ratios with its range in `spread`: lookups
  * and inserts against sorted-btree, bulk load against CREATE INDEX.
@@ -116,7 +118,7 @@ export async function btreeSuite(): Promise<SuiteResult> {
         },
         pg: () => db.query("select count(*) from unnest($1::int8[]) as q(k) join bench_btree using (k)", [probes]),
       },
-      { time: 1_500, perCall: LOOKUPS, title: `${LOOKUPS} lookups, ${n} keys` },
+      { time: 1_500, rounds: 7, perCall: LOOKUPS, title: `${LOOKUPS} lookups, ${n} keys` },
     );
     await db.exec("reset enable_hashjoin; reset enable_mergejoin; reset enable_seqscan");
     record("lookup", n, lookups, "peer", contenders);

@@ -799,6 +799,30 @@ describe("05 B+tree", () => {
     expect(fast.tree.height).toBeGreaterThanOrEqual(3);
     fast.tree.check();
     noPins(fast.pool);
+    // A pool that hands out a new array per fetch: still right, and after many views
+    // remade the tree goes back to the general search.
+    const inner = treeOf({ unique: true, frames: 8 }).pool;
+    const fresh = new Proxy(inner, {
+      get(target, name) {
+        if (name === "fetchPage") {
+          return (id: PageId) => {
+            const page = target.fetchPage(id);
+            return { pageId: page.pageId, data: page.data.subarray(0) };
+          };
+        }
+        const value = Reflect.get(target, name) as unknown;
+        return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    }) as BufferPool;
+    const churned = BPlusTree.create(fresh, { unique: true });
+    for (let k = 0; k < 400; k++) churned.insert(k * 3, rid(k, 0));
+    for (let round = 0; round < 15; round++) {
+      for (let k = 0; k < 400; k++) same(churned.get(k * 3)?.pageId, k, `get ${k * 3}, round ${round}`);
+    }
+    same(churned.get(1), undefined, "get 1 (absent)");
+    churned.check();
+    noPins(inner);
+
     // A page the descent passes, overwritten: the fast path names it as BTreePage.open does.
     const { tree, pool } = treeOf({ unique: true, frames: 4 });
     for (let k = 0; k < 200; k++) tree.insert(k, rid(k, 0));

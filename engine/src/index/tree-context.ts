@@ -21,6 +21,9 @@ import { keyHi, keyLo, searchInt64Key } from "./int-key-search.js";
 import { RID_KEY_SIZE, appendRidBound, compareBytes, compareKeyRid, type KeyCompare } from "./key-codec.js";
 import { searchPage } from "./search-page.js";
 
+/** Views a tree may remake for pages it saw before, before it stops using the prepared-probe search. */
+const VIEW_CHURN_LIMIT = 10_000;
+
 /** Throw `corrupt` unless the page is at `level` (a leaf exactly when level 0). */
 export function expectLevel(page: BTreePage, level: number, pageId: PageId): void {
   if (page.level !== level || page.isLeaf !== (level === 0)) {
@@ -74,7 +77,7 @@ export class TreeContext implements BTreeContext {
    * The tree runs the engine's `searchPage` over `compareBytes`: 8-byte probes then take
    * the prepared-probe search of int-key-search.ts, with the same answers.
    */
-  readonly #int64: boolean;
+  #int64: boolean;
   /** Whether the tree is unique and runs the engine's `searchPage`: 8-byte probes then take the prepared-probe search. */
   get preparedInt64(): boolean {
     return this.#int64;
@@ -84,6 +87,8 @@ export class TreeContext implements BTreeContext {
   /** Per page id: the frame last seen holding it, and a view over that frame (`#viewOf`). */
   readonly #frames: (Uint8Array | undefined)[] = [];
   readonly #views: DataView<ArrayBufferLike>[] = [];
+  /** Views made again for a page already seen (`#viewOf`). */
+  #viewChurn = 0;
   /** The page `read` or `write` pinned last, and its frame (for `search`). */
   #pinnedId = 0 as PageId;
   #pinnedBytes: Uint8Array | undefined;
@@ -142,6 +147,10 @@ export class TreeContext implements BTreeContext {
    */
   #viewOf(pageId: PageId, b: Uint8Array): DataView<ArrayBufferLike> {
     if (this.#frames[pageId] === b) return this.#views[pageId] as DataView<ArrayBufferLike>;
+    // A page seen before in another array: a pool that hands out a new array per fetch
+    // (or one that evicts all the time) makes a view per visit, which costs more than
+    // it saves. After many, the tree goes back to the general search for good.
+    if (this.#frames[pageId] !== undefined && ++this.#viewChurn > VIEW_CHURN_LIMIT) this.#int64 = false;
     const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
     this.#frames[pageId] = b;
     this.#views[pageId] = view;

@@ -69,6 +69,9 @@ describe("06.4 pickCompaction · the chosen tables, exactly", () => {
     const l1 = [table("0-a", 50, 1), table("a1-b", 50, 2), table("e-g", 50, 3), table("g1-k", 50, 4), table("m-p", 50, 5)];
     const pick = pickCompaction([l0, l1, []], { ...OPTIONS, l0Trigger: 2 });
     same(describePick(pick), "L0→L1 inputs [10,11] overlapping [2,3] bottom true", "pick");
+    // The smallest key is in the first L0 table and the largest in the first too: the range is not the last table's.
+    const l0b = [table("b-k", 10, 12), table("d-f", 10, 13)];
+    same(describePick(pickCompaction([l0b, l1, []], { ...OPTIONS, l0Trigger: 2 })), "L0→L1 inputs [12,13] overlapping [2,3,4] bottom true", "range [b, k]");
   });
 
   it("from Li ≥ 1: the oldest table of the level (smallest file number), then the overlapping tables of L(i+1)", () => {
@@ -84,6 +87,10 @@ describe("06.4 pickCompaction · the chosen tables, exactly", () => {
     same(describePick(pickCompaction([[], [table("c-d", 2000, 1)], [table("a-c", 10, 2)], [table("a-b", 10, 3)]], OPTIONS)), "L1→L2 inputs [1] overlapping [2] bottom false", "L3 a-b meets [a, d]");
     same(describePick(pickCompaction([[], [table("c-d", 2000, 1)], [], [], [table("x-z", 10, 3)]], OPTIONS)), "L1→L2 inputs [1] overlapping [] bottom true", "L4 x-z misses [c, d]");
     same(describePick(pickCompaction([[], [table("c-d", 2000, 1)], [], [], [table("d-z", 10, 3)]], OPTIONS)), "L1→L2 inputs [1] overlapping [] bottom false", "L4 d-z meets [c, d] at d");
+    // Widened to the right by the overlapping L2 table d-g: L3 f-f meets [c, g] but not [c, d].
+    same(describePick(pickCompaction([[], [table("c-d", 2000, 1)], [table("a-a", 10, 4), table("d-g", 10, 2)], [table("f-f", 10, 3)]], OPTIONS)), "L1→L2 inputs [1] overlapping [2] bottom false", "L3 f-f meets [c, g]");
+    // Overlapping tables inside the inputs' range do not narrow it: L3 b-b meets [a, e].
+    same(describePick(pickCompaction([[], [table("a-e", 2000, 1)], [table("c-c", 10, 2)], [table("b-b", 10, 3)]], OPTIONS)), "L1→L2 inputs [1] overlapping [2] bottom false", "L3 b-b meets [a, e]");
     const l0 = [table("a-c", 10, 60), table("b-d", 10, 61)];
     same(describePick(pickCompaction([l0, [], [table("d-d", 1, 62)]], { ...OPTIONS, l0Trigger: 2 })), "L0→L1 inputs [60,61] overlapping [] bottom false", "L2 d-d meets L0's [a, d]");
   });
@@ -227,10 +234,11 @@ describe("06.4 bad input changes nothing", () => {
   it("pickCompaction refuses options out of range, fewer than two levels, and a level ≥ 1 that is not sorted and disjoint", () => {
     const l1 = [table("a-c", 10, 1), table("c-d", 10, 2)];
     const before = numbers(l1);
-    expectDbError(() => pickCompaction([[], l1, []], OPTIONS), "invalid-argument", "L1 tables a-c and c-d share key c");
+    const error = expectDbError(() => pickCompaction([[], l1, []], OPTIONS), "invalid-argument", "L1 tables a-c and c-d share key c");
+    same(error.message.length > 0, true, "the refusal says why");
     expectDbError(() => pickCompaction([[], [table("d-e", 10, 3), table("a-b", 10, 4)], []], OPTIONS), "invalid-argument", "L1 out of order");
     same(numbers(l1), before, "the layout after a refusal");
-    expectDbError(() => pickCompaction([l0Of(9)], OPTIONS), "invalid-argument", "one level");
+    same(expectDbError(() => pickCompaction([l0Of(9)], OPTIONS), "invalid-argument", "one level").message.length > 0, true, "one level: the refusal says why");
     expectDbError(() => pickCompaction([[], []], { ...OPTIONS, l0Trigger: 0 }), "invalid-argument", "l0Trigger 0");
     expectDbError(() => pickCompaction([[], []], { ...OPTIONS, l0Trigger: 2.5 }), "invalid-argument", "l0Trigger 2.5");
     expectDbError(() => pickCompaction([[], []], { ...OPTIONS, levelRatio: 1 }), "invalid-argument", "levelRatio 1");
@@ -239,8 +247,9 @@ describe("06.4 bad input changes nothing", () => {
 
   it("compactStep refuses a target size that is not > 0 and leaves its inputs as they were", () => {
     const input: LsmEntry[] = [{ key: enc.encode("a"), seq: 1, value: enc.encode("x") }];
-    for (const bad of [0, -5, Number.NaN]) {
-      expectDbError(() => [...compactStep([input], { dropTombstones: false, targetSize: bad })], "invalid-argument", `targetSize ${bad}`);
+    for (const bad of [0, -5, Number.NaN, "8" as unknown as number, undefined as unknown as number]) {
+      const error = expectDbError(() => [...compactStep([input], { dropTombstones: false, targetSize: bad })], "invalid-argument", `targetSize ${String(bad)}`);
+      same(error.message.length > 0, true, `targetSize ${String(bad)}: the refusal says why`);
     }
     same(input.length, 1, "input entries after refusals");
     same(dec.decode(input[0]!.value!), "x", "input value after refusals");

@@ -98,8 +98,7 @@ export function pickCompaction(levels: LevelLayout, options: LeveledOptions): Co
 
 /** Merge `inputs` (newest first) and cut the result into runs of about `targetSize` bytes, one run at a time. */
 export function compactStep(inputs: readonly Iterable<LsmEntry>[], options: CompactStepOptions): Iterable<LsmEntry[]> {
-  if (!Array.isArray(inputs as unknown)) throw new DbError("invalid-argument", "compactStep needs a list of sorted sources, newest first", {});
-  const target = options?.targetSize;
+  const target = options.targetSize;
   if (typeof target !== "number" || !(target > 0)) {
     throw new DbError("invalid-argument", `targetSize must be a number > 0 (Infinity for one table), got ${String(target)}`, { targetSize: target });
   }

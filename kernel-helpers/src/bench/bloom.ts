@@ -5,16 +5,16 @@
  * from. The cells pass the filter `choose()` picked (the learner's `BloomFilter` once
  * 06.2 passes); the suite passes the engine's.
  *
- *   falsePositiveRates(filters, options)   per filter and bits per key (1 … 16): n seeded
+ *   bloomFalsePositiveRates(filters, options)   per filter and bits per key (1 … 16): n seeded
  *                                          keys added, 100,000 absent keys probed; the
  *                                          measured rate next to (1 − e^(−kn/m))^k
- *   falsePositiveChart(rows)               measured points and the theory line, log scale
- *   tableGetCosts(Filter, options)         one SSTable of n entries built with 0 (no
+ *   bloomFalsePositiveChart(rows)               measured points and the theory line, log scale
+ *   sstableGetCosts(Filter, options)         one SSTable of n entries built with 0 (no
  *                                          filter), 2, 5, 10 and 16 bits per key; data
  *                                          blocks read per absent get and per present get,
  *                                          gets answered by the filter, the filter's size
- *   tableGetChart(rows)                    blocks read per absent get against bits per key
- *   tableGetTasks(Filter, options)         for `bench()`: 1,000 absent gets on a table
+ *   sstableGetChart(rows)                    blocks read per absent get against bits per key
+ *   sstableGetTasks(Filter, options)         for `bench()`: 1,000 absent gets on a table
  *                                          without and with a 10-bit filter
  *   sstableLayoutRows(reader)              one row per block of a table (kind, offset,
  *                                          size, entries, restarts, first and last key)
@@ -38,11 +38,11 @@ import type { ChartSpec } from "../display/chart.js";
 import type { BenchTask } from "./bench.js";
 
 /** Bits per key measured by default: 1 … 16. */
-export const BITS_PER_KEY: readonly number[] = Array.from({ length: 16 }, (_, i) => i + 1);
-/** Bits per key of the tables `tableGetCosts` builds (0 = no filter). */
-export const TABLE_BITS_PER_KEY: readonly number[] = [0, 2, 5, 10, 16];
+export const BLOOM_BITS_PER_KEY: readonly number[] = Array.from({ length: 16 }, (_, i) => i + 1);
+/** Bits per key of the tables `sstableGetCosts` builds (0 = no filter). */
+export const SSTABLE_FILTER_BITS_PER_KEY: readonly number[] = [0, 2, 5, 10, 16];
 
-export interface FalsePositiveRow {
+export interface BloomFalsePositiveRow {
   readonly filter: string;
   readonly bitsPerKey: number;
   /** n, m, k. */
@@ -59,7 +59,7 @@ export interface FalsePositiveRow {
   readonly ratio: number;
 }
 
-export interface FalsePositiveOptions {
+export interface BloomFalsePositiveOptions {
   /** Keys added (default 10,000). */
   readonly keys?: number;
   /** Absent keys probed (default 100,000). */
@@ -73,7 +73,7 @@ export interface FalsePositiveOptions {
  * (tag 1) numbers below 2·range: two tags never share a key, and both spread over the
  * same key range.
  */
-export function measurementKeys(count: number, tag: 0 | 1, seed: number, range = count * 4): Uint8Array[] {
+export function bloomMeasurementKeys(count: number, tag: 0 | 1, seed: number, range = count * 4): Uint8Array[] {
   const random = new Random(seed);
   const ids = new Set<number>();
   while (ids.size < count) ids.add(2 * random.int(range) + tag);
@@ -82,15 +82,15 @@ export function measurementKeys(count: number, tag: 0 | 1, seed: number, range =
 }
 
 /** The false-positive rate of each filter at each number of bits per key, measured and in theory. */
-export function falsePositiveRates(filters: Readonly<Record<string, MembershipFilterClass>>, options: FalsePositiveOptions = {}): FalsePositiveRow[] {
+export function bloomFalsePositiveRates(filters: Readonly<Record<string, MembershipFilterClass>>, options: BloomFalsePositiveOptions = {}): BloomFalsePositiveRow[] {
   const n = options.keys ?? 10_000;
   const probeCount = options.probes ?? 100_000;
   const seed = options.seed ?? 62;
-  const added = measurementKeys(n, 0, seed, Math.max(n, probeCount) * 2);
-  const absent = measurementKeys(probeCount, 1, seed + 1, Math.max(n, probeCount) * 2);
-  const rows: FalsePositiveRow[] = [];
+  const added = bloomMeasurementKeys(n, 0, seed, Math.max(n, probeCount) * 2);
+  const absent = bloomMeasurementKeys(probeCount, 1, seed + 1, Math.max(n, probeCount) * 2);
+  const rows: BloomFalsePositiveRow[] = [];
   for (const [name, Filter] of Object.entries(filters)) {
-    for (const bitsPerKey of options.bitsPerKey ?? BITS_PER_KEY) {
+    for (const bitsPerKey of options.bitsPerKey ?? BLOOM_BITS_PER_KEY) {
       const filter = Filter.withBitsPerKey(n, bitsPerKey);
       for (const key of added) filter.add(key);
       let falsePositives = 0;
@@ -115,7 +115,7 @@ export function falsePositiveRates(filters: Readonly<Record<string, MembershipFi
 }
 
 /** Measured false-positive rates (points, one colour per filter) over the theory's line, log scale. */
-export function falsePositiveChart(rows: readonly FalsePositiveRow[], title = "Bloom filter false-positive rate against bits per key"): ChartSpec {
+export function bloomFalsePositiveChart(rows: readonly BloomFalsePositiveRow[], title = "Bloom filter false-positive rate against bits per key"): ChartSpec {
   const first = rows[0];
   const bits = rows.length === 0 ? [0, 1] : rows.map((r) => r.bitsPerKey);
   const theory = [...new Map(rows.map((r) => [r.bitsPerKey, r])).values()].map((r) => ({ bitsPerKey: r.bitsPerKey, rate: r.theory, series: "theory (1 − e^(−kn/m))^k" }));
@@ -148,7 +148,7 @@ export function falsePositiveChart(rows: readonly FalsePositiveRow[], title = "B
   };
 }
 
-export interface TableGetRow {
+export interface SSTableGetRow {
   readonly bitsPerKey: number;
   readonly entries: number;
   readonly dataBlocks: number;
@@ -165,7 +165,7 @@ export interface TableGetRow {
   readonly blocksPerPresentGet: number;
 }
 
-export interface TableGetOptions {
+export interface SSTableGetOptions {
   /** Entries in the table (default 20,000). */
   readonly entries?: number;
   /** Absent gets (default 20,000). */
@@ -175,23 +175,23 @@ export interface TableGetOptions {
 }
 
 /** A table's entries: `count` keys with 100-byte values, ascending. */
-export function tableEntries(keys: readonly Uint8Array[]): LsmEntry[] {
+export function sstableMeasurementEntries(keys: readonly Uint8Array[]): LsmEntry[] {
   return [...keys].sort(compareBytes).map((key, i) => ({ key, seq: i + 1, value: new Uint8Array(100).fill(i & 0xff) }));
 }
 
 /** What a get costs in data blocks read, for tables built with each number of bits per key. */
-export function tableGetCosts(Filter: MembershipFilterClass, options: TableGetOptions = {}): TableGetRow[] {
+export function sstableGetCosts(Filter: MembershipFilterClass, options: SSTableGetOptions = {}): SSTableGetRow[] {
   const n = options.entries ?? 20_000;
   const gets = options.absentGets ?? 20_000;
   const seed = options.seed ?? 62;
   const range = Math.max(n, gets) * 2;
-  const present = measurementKeys(n, 0, seed, range);
-  const entries = tableEntries(present);
+  const present = bloomMeasurementKeys(n, 0, seed, range);
+  const entries = sstableMeasurementEntries(present);
   const smallest = entries[0]!.key;
   const largest = entries[entries.length - 1]!.key;
-  const absent = measurementKeys(gets, 1, seed + 1, range).filter((k) => compareBytes(k, smallest) > 0 && compareBytes(k, largest) < 0);
+  const absent = bloomMeasurementKeys(gets, 1, seed + 1, range).filter((k) => compareBytes(k, smallest) > 0 && compareBytes(k, largest) < 0);
   const presentSample = present.slice(0, 2000);
-  return (options.bitsPerKey ?? TABLE_BITS_PER_KEY).map((bitsPerKey) => {
+  return (options.bitsPerKey ?? SSTABLE_FILTER_BITS_PER_KEY).map((bitsPerKey) => {
     const bytes = buildSSTable(entries, { bitsPerKey, filter: Filter });
     const table = SSTableReader.open(bytes, { filter: Filter });
     for (const key of absent) table.get(key);
@@ -216,7 +216,7 @@ export function tableGetCosts(Filter: MembershipFilterClass, options: TableGetOp
 }
 
 /** Data blocks read per absent get against bits per key (0 = no filter). */
-export function tableGetChart(rows: readonly TableGetRow[]): ChartSpec {
+export function sstableGetChart(rows: readonly SSTableGetRow[]): ChartSpec {
   const first = rows[0];
   return {
     title: {
@@ -243,11 +243,11 @@ export function tableGetChart(rows: readonly TableGetRow[]): ChartSpec {
  * difference is what reading a block costs besides I/O (its CRC-32C, most of it, and the
  * search inside it), not a disk's latency.
  */
-export function tableGetTasks(Filter: MembershipFilterClass, options: { entries?: number; seed?: number } = {}): Record<string, BenchTask> {
+export function sstableGetTasks(Filter: MembershipFilterClass, options: { entries?: number; seed?: number } = {}): Record<string, BenchTask> {
   const n = options.entries ?? 20_000;
   const seed = options.seed ?? 62;
-  const entries = tableEntries(measurementKeys(n, 0, seed, n * 2));
-  const absent = measurementKeys(1000, 1, seed + 1, n * 2).filter((k) => compareBytes(k, entries[0]!.key) > 0 && compareBytes(k, entries[entries.length - 1]!.key) < 0);
+  const entries = sstableMeasurementEntries(bloomMeasurementKeys(n, 0, seed, n * 2));
+  const absent = bloomMeasurementKeys(1000, 1, seed + 1, n * 2).filter((k) => compareBytes(k, entries[0]!.key) > 0 && compareBytes(k, entries[entries.length - 1]!.key) < 0);
   const task = (table: SSTableReader): BenchTask => () => {
     let found = 0;
     for (const key of absent) if (table.get(key) !== undefined) found++;
@@ -259,7 +259,7 @@ export function tableGetTasks(Filter: MembershipFilterClass, options: { entries?
   };
 }
 
-export interface LayoutRow {
+export interface SSTableLayoutRow {
   readonly block: string;
   readonly offset: number;
   readonly bytes: number;
@@ -270,10 +270,10 @@ export interface LayoutRow {
 }
 
 /** One row per block of `table`, in file order, keys shown by `showKey` (default: text, else hex). */
-export function sstableLayoutRows(table: SSTableReader, showKey: (key: Uint8Array) => string = defaultShowKey, maxDataBlocks = 4): LayoutRow[] {
+export function sstableLayoutRows(table: SSTableReader, showKey: (key: Uint8Array) => string = defaultShowKey, maxDataBlocks = 4): SSTableLayoutRow[] {
   const blocks = table.layout();
   const data = blocks.filter((b) => b.kind === "data");
-  const row = (b: SSTableBlockInfo, name: string): LayoutRow => ({
+  const row = (b: SSTableBlockInfo, name: string): SSTableLayoutRow => ({
     block: name,
     offset: b.offset,
     bytes: b.length,
@@ -282,7 +282,7 @@ export function sstableLayoutRows(table: SSTableReader, showKey: (key: Uint8Arra
     firstKey: b.firstKey === undefined ? "" : showKey(b.firstKey),
     lastKey: b.lastKey === undefined ? "" : showKey(b.lastKey),
   });
-  const rows: LayoutRow[] = [];
+  const rows: SSTableLayoutRow[] = [];
   data.forEach((b, i) => {
     if (i < maxDataBlocks - 1 || i === data.length - 1) rows.push(row(b, `data ${i}`));
     else if (i === maxDataBlocks - 1) {

@@ -13,13 +13,13 @@
  */
 import { BloomFilter } from "@workbook/engine/dist/lsm/index.js";
 import { bench } from "../bench.js";
-import { falsePositiveChart, falsePositiveRates, tableGetCosts, tableGetTasks } from "../bloom.js";
+import { bloomFalsePositiveChart, bloomFalsePositiveRates, sstableGetCosts, sstableGetTasks } from "../bloom.js";
 import type { SuiteResult } from "./types.js";
 
 export async function bloomSuite(): Promise<SuiteResult> {
-  const rates = falsePositiveRates({ "engine BloomFilter": BloomFilter });
-  const gets = tableGetCosts(BloomFilter);
-  const timed = await bench(tableGetTasks(BloomFilter), { time: 1_000, perCall: 1_000, title: "1,000 absent gets on a 20,000-entry SSTable" });
+  const rates = bloomFalsePositiveRates({ "engine BloomFilter": BloomFilter });
+  const gets = sstableGetCosts(BloomFilter);
+  const timed = await bench(sstableGetTasks(BloomFilter), { time: 1_000, perCall: 1_000, title: "1,000 absent gets on a 20,000-entry SSTable" });
   const c = timed.compare("absent gets, 10 bits/key", "absent gets, no filter");
   return {
     title: "Bloom filter: false-positive rate against bits per key (measured vs theory), and SSTable reads saved",
@@ -29,6 +29,6 @@ export async function bloomSuite(): Promise<SuiteResult> {
       ...timed.rows.map((r) => ({ measurement: "get time", task: r.name, opsPerSec: r.opsPerSec, meanNs: r.meanNs })),
       { measurement: "get time", task: "10 bits/key vs no filter", ratio: c.ratio, spread: `${c.low.toFixed(2)}–${c.high.toFixed(2)}`, text: c.text },
     ],
-    chart: falsePositiveChart(rates),
+    chart: bloomFalsePositiveChart(rates),
   };
 }

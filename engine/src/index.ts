@@ -10,3 +10,4 @@ export * from "./storage/index.js";
 export * from "./storage/slotted-heap-page.js";
 export * from "./storage/row-codec.js";
 export * from "./index/index.js";
+export * from "./lsm/index.js";

@@ -31,6 +31,7 @@ export * from "./bench/buffer-pool.js";
 export * from "./bench/heap.js";
 export * from "./bench/brin.js";
 export * from "./bench/hash-index.js";
+export * from "./bench/bloom.js";
 export {
   measureHashMap,
   measureCache,

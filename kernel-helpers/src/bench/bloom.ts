@@ -33,7 +33,7 @@ import {
   SSTableReader,
   buildSSTable,
   theoreticalFalsePositiveRate,
-} from "@workbook/engine/dist/lsm/index.js";
+} from "@workbook/engine";
 import type { ChartSpec } from "../display/chart.js";
 import type { BenchTask } from "./bench.js";
 

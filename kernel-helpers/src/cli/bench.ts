@@ -10,6 +10,7 @@ import path from "node:path";
 import { chart } from "../display/chart.js";
 import { table } from "../display/table.js";
 import { CHECKOUT } from "../kernel/kernelspec.js";
+import { bloomSuite } from "../bench/suites/bloom.js";
 import { brinSuite } from "../bench/suites/brin.js";
 import { btreeSuite } from "../bench/suites/btree.js";
 import { bufferPoolSuite } from "../bench/suites/buffer-pool.js";
@@ -27,6 +28,7 @@ const SUITES: Record<string, { describe: string; run: () => Promise<SuiteResult>
   pages: { describe: "rows per 8 KiB page vs PostgreSQL; file disk sequential/random I/O with and without fsync (notebook 02)", run: pagesSuite },
   "buffer-pool": { describe: "hit ratio vs pool size per workload and replacer; hit cost (pool, replacer alone) vs Map.get, each in its own worker (notebook 03)", run: bufferPoolSuite },
   btree: { describe: "B+tree lookups, inserts and bulk loads up to 1M keys vs sorted-btree and PostgreSQL (notebook 05)", run: btreeSuite },
+  bloom: { describe: "bloom filter false-positive rate against bits per key, theory vs measured; SSTable gets with and without the filter (notebook 06)", run: bloomSuite },
   brin: { describe: "block-range index: pages skipped against correlation, ours vs PostgreSQL BRIN minmax and minmax-multi (notebook 06)", run: brinSuite },
   "hash-index": { describe: "extendible hash index vs B+tree: point lookups/s and pages per lookup, range queries by scan, probe and full bucket read (notebook 06)", run: () => hashIndexSuite() },
   heap: { describe: "heap insert and scan rows/s (count, sum of one column read lazily, every column decoded), cold vs warm pool, vs PostgreSQL (notebook 04)", run: heapSuite },

@@ -11,7 +11,7 @@
  *
  * The first two are counts over seeded keys: the same on every machine.
  */
-import { BloomFilter } from "@workbook/engine/dist/lsm/index.js";
+import { BloomFilter } from "@workbook/engine";
 import { bench } from "../bench.js";
 import { bloomFalsePositiveChart, bloomFalsePositiveRates, sstableGetCosts, sstableGetTasks } from "../bloom.js";
 import type { SuiteResult } from "./types.js";

@@ -193,7 +193,7 @@ function btreeRun(parts: LsmParts, p: Plan, file: string, frames: number): Measu
       if (op.put) {
         version++;
         tree.delete(key);
-        tree.insert(key, rid(op.key % 65_536, version % 65_536));
+        tree.insert(key, rid(op.key % 65_536, version % 65_535));
         userBytes += KEY_BYTES + RID_BYTES;
       } else {
         const before = disk.stats.reads;
@@ -233,7 +233,7 @@ function lsmRun(parts: LsmParts, p: Plan, dir: string, options: LsmTreeOptions):
     for (const op of p.ops) {
       if (op.put) {
         version++;
-        tree.put(keyBytes(op.key), ridBytes(op.key % 65_536, version % 65_536));
+        tree.put(keyBytes(op.key), ridBytes(op.key % 65_536, version % 65_535));
       } else {
         tree.get(keyBytes(op.key));
         gets++;

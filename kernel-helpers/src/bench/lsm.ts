@@ -56,12 +56,14 @@ import {
   type BTreeAlgorithms,
   BufferPoolManager,
   ClockReplacer,
+  type CompactionAlgorithms,
   FileDiskManager,
+  LsmTree,
+  type LsmTreeOptions,
+  NodeFileStore,
   Random,
   rid,
 } from "@workbook/engine";
-// The LSM modules, until engine/src/index.ts re-exports engine/src/lsm (then: "@workbook/engine").
-import { type CompactionAlgorithms, LsmTree, type LsmTreeOptions, NodeFileStore } from "@workbook/engine/dist/lsm/index.js";
 import { ClassicLevel } from "classic-level";
 import type { ChartSpec } from "../display/chart.js";
 import { bench, benchSize, type BenchResult, type BenchSize, type Comparison } from "./bench.js";

@@ -32,6 +32,7 @@ export * from "./bench/heap.js";
 export * from "./bench/brin.js";
 export * from "./bench/hash-index.js";
 export * from "./bench/bloom.js";
+export * from "./bench/lsm.js";
 export {
   measureHashMap,
   measureCache,

@@ -18,6 +18,7 @@ import { dataStructuresSuite } from "../bench/suites/data-structures.js";
 import { hashIndexSuite } from "../bench/suites/hash-index.js";
 import { heapSuite } from "../bench/suites/heap.js";
 import { kernelSuite } from "../bench/suites/kernel.js";
+import { lsmSuite } from "../bench/suites/lsm.js";
 import { pagesSuite } from "../bench/suites/pages.js";
 import type { SuiteResult } from "../bench/suites/types.js";
 import { fail, parseArgs } from "./args.js";
@@ -31,12 +32,14 @@ const SUITES: Record<string, { describe: string; run: () => Promise<SuiteResult>
   bloom: { describe: "bloom filter false-positive rate against bits per key, theory vs measured; SSTable gets with and without the filter (notebook 06)", run: bloomSuite },
   brin: { describe: "block-range index: pages skipped against correlation, ours vs PostgreSQL BRIN minmax and minmax-multi (notebook 06)", run: brinSuite },
   "hash-index": { describe: "extendible hash index vs B+tree: point lookups/s and pages per lookup, range queries by scan, probe and full bucket read (notebook 06)", run: () => hashIndexSuite() },
+  lsm: { describe: "write, read and space amplification of the LSM tree (leveled, size-tiered) against the B+tree; puts/s and gets/s against LevelDB (classic-level) (notebook 06)", run: lsmSuite },
   heap: { describe: "heap insert and scan rows/s (count, sum of one column read lazily, every column decoded), cold vs warm pool, vs PostgreSQL (notebook 04)", run: heapSuite },
 };
 
 /** Names that stand for several suites, in curriculum order. */
 const GROUPS: Record<string, readonly string[]> = {
   storage: ["data-structures", "pages", "buffer-pool", "heap"],
+  indexes: ["btree", "hash-index", "bloom", "lsm", "brin"],
 };
 
 async function main(): Promise<void> {

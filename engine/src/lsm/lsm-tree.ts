@@ -64,7 +64,8 @@ import type { FileStore } from "./file-store.js";
 import { type LsmStrategy, loadManifest, type ManifestTable, saveManifest, tableFileName, tableFileNumber } from "./manifest.js";
 import { Memtable } from "./memtable.js";
 import { mergeIterator } from "./merge-iterator.js";
-import { SSTableBuilder, SSTableReader, type SSTableSource } from "./sstable.js";
+import { SSTableBuilder, SSTableReader, type SSTableBlockCache, type SSTableSource } from "./sstable.js";
+import type { BlockReader } from "./sstable-block.js";
 
 /** A key or value: bytes, or a string taken as its UTF-8 bytes. */
 export type LsmBytes = Uint8Array | string;
@@ -151,6 +152,8 @@ interface LiveTable {
 }
 
 const MIB = 1024 * 1024;
+/** Compactions read their inputs once: their blocks do not go into the block cache (LevelDB's `fill_cache = false`). */
+const NO_FILL = { fillCache: false } as const;
 const utf8 = new TextEncoder();
 
 export class LsmTree {
@@ -280,7 +283,8 @@ export class LsmTree {
     const sources: Iterable<LsmEntry>[] = [this.#memtable.entries(l, h), ...this.#immutables.map((m) => m.entries(l, h))];
     for (const t of this.#levels[0] ?? []) sources.push(t.reader.scan(l, h));
     for (let i = 1; i < this.#levels.length; i++) sources.push(levelScan(this.#levels[i]!, l, h));
-    for (const e of mergeIterator(sources, { dropTombstones: true })) yield [e.key, e.value!];
+    // Table entries are views of cached blocks: the caller gets copies it may keep.
+    for (const e of mergeIterator(sources, { dropTombstones: true })) yield [e.key.slice(), e.value!.slice()];
   }
 
   /** Write the memtable out as a table (and compact, when automatic); false when it was empty. */
@@ -410,7 +414,7 @@ export class LsmTree {
     const inputs = live(pick.inputs);
     const overlapping = live(pick.overlapping);
     const runs = this.algorithms.compactStep(
-      [...inputs, ...overlapping].map((t) => t.reader.scan()),
+      [...inputs, ...overlapping].map((t) => t.reader.scan(undefined, undefined, NO_FILL)),
       { dropTombstones: pick.bottom, targetSize: this.#options.tableTargetBytes },
     );
     const outputs: LiveTable[] = [];
@@ -433,7 +437,7 @@ export class LsmTree {
     const pick = pickSizeTiered(runs.map((t) => t.meta), this.#options.sizeTiered);
     if (pick === undefined) return false;
     const inputs = runs.slice(pick.start, pick.start + pick.inputs.length);
-    const merged = this.algorithms.compactStep(inputs.map((t) => t.reader.scan()), { dropTombstones: pick.bottom, targetSize: Number.POSITIVE_INFINITY });
+    const merged = this.algorithms.compactStep(inputs.map((t) => t.reader.scan(undefined, undefined, NO_FILL)), { dropTombstones: pick.bottom, targetSize: Number.POSITIVE_INFINITY });
     const output = this.#writeTable(flatten(merged));
     const outputs = output === undefined ? [] : [output];
     runs.splice(pick.start, inputs.length, ...outputs);
@@ -469,18 +473,25 @@ export class LsmTree {
     const file = this.store.open(tableFileName(fileNumber));
     const tree = this;
     const cache = this.#cache;
+    // Every block a get touches is counted once: a cache hit here, or a read from the file.
     const source: SSTableSource = {
       size: file.size,
       read(offset: number, length: number): Uint8Array {
         tree.#blockReads++;
-        const cached = cache.get(fileNumber, offset, length);
-        if (cached !== undefined) return cached;
-        const bytes = file.read(offset, length);
-        cache.put(fileNumber, offset, bytes);
-        return bytes;
+        return file.read(offset, length);
       },
     };
-    return SSTableReader.open(source);
+    const blockCache: SSTableBlockCache = {
+      get(offset: number): BlockReader | undefined {
+        const block = cache.get(fileNumber, offset);
+        if (block !== undefined) tree.#blockReads++;
+        return block;
+      },
+      put(offset: number, block: BlockReader): void {
+        cache.put(fileNumber, offset, block);
+      },
+    };
+    return SSTableReader.open(source, { blockCache });
   }
 
   #getFromTables(key: Uint8Array): LsmEntry | undefined {
@@ -556,43 +567,45 @@ class Arena {
 }
 
 /**
- * Recently read blocks of the tables, by (file, offset), up to a byte budget; the least
- * recently used goes first (a Map keeps insertion order: a hit moves its block to the end).
- * LevelDB's block cache is the same idea (an LRU of uncompressed blocks, 8 MiB by default);
- * PostgreSQL's shared buffers play the part for its pages.
+ * Recently read data blocks of the tables, checked and parsed (`BlockReader`s), by (file,
+ * offset), up to a byte budget; the least recently used goes first (a Map keeps insertion
+ * order: a hit moves its block to the end). A table puts a block in only after its
+ * checksum matched, so a hit is used without checking again. LevelDB's block cache is the
+ * same idea (an LRU of parsed, uncompressed blocks, 8 MiB by default); PostgreSQL's shared
+ * buffers play the part for its pages.
  */
 class BlockCache {
   readonly #budget: number;
   /** Keyed by fileNumber · 2^32 + offset (exact below 2^21 files). */
-  readonly #blocks = new Map<number, Uint8Array>();
+  readonly #blocks = new Map<number, BlockReader>();
   #bytes = 0;
 
   constructor(budget: number) {
     this.#budget = budget;
   }
 
-  get(file: number, offset: number, length: number): Uint8Array | undefined {
+  get(file: number, offset: number): BlockReader | undefined {
     if (this.#budget === 0) return undefined;
     const key = file * 0x1_0000_0000 + offset;
-    const bytes = this.#blocks.get(key);
-    if (bytes === undefined || bytes.length !== length) return undefined;
+    const block = this.#blocks.get(key);
+    if (block === undefined) return undefined;
     this.#blocks.delete(key);
-    this.#blocks.set(key, bytes);
-    return bytes;
+    this.#blocks.set(key, block);
+    return block;
   }
 
-  put(file: number, offset: number, bytes: Uint8Array): void {
-    if (bytes.length > this.#budget) return;
+  put(file: number, offset: number, block: BlockReader): void {
+    if (block.byteLength > this.#budget) return;
     const key = file * 0x1_0000_0000 + offset;
     const old = this.#blocks.get(key);
-    if (old !== undefined) this.#bytes -= old.length;
+    if (old !== undefined) this.#bytes -= old.byteLength;
     this.#blocks.delete(key);
-    this.#blocks.set(key, bytes);
-    this.#bytes += bytes.length;
+    this.#blocks.set(key, block);
+    this.#bytes += block.byteLength;
     for (const [k, b] of this.#blocks) {
       if (this.#bytes <= this.#budget) break;
       this.#blocks.delete(k);
-      this.#bytes -= b.length;
+      this.#bytes -= b.byteLength;
     }
   }
 
@@ -600,7 +613,7 @@ class BlockCache {
     for (const [k, b] of this.#blocks) {
       if (Math.floor(k / 0x1_0000_0000) === file) {
         this.#blocks.delete(k);
-        this.#bytes -= b.length;
+        this.#bytes -= b.byteLength;
       }
     }
   }

@@ -59,7 +59,9 @@ export function readVarint(bytes: Uint8Array, offset: number, end: number, where
 /** Builds one block: add entries in ascending key order, then `finish()`. */
 export class BlockBuilder {
   readonly #restartInterval: number;
-  #bytes: number[] = [];
+  /** The entries so far, in a buffer that doubles as needed and is kept across `finish()`. */
+  #bytes = new Uint8Array(8192);
+  #length = 0;
   #restarts: number[] = [];
   #sinceRestart = 0;
   #lastKey: Uint8Array | undefined;
@@ -76,7 +78,7 @@ export class BlockBuilder {
 
   /** The block's size if finished now, in bytes. */
   get estimatedSize(): number {
-    return this.#bytes.length + 4 * (this.#restarts.length + 1);
+    return this.#length + 4 * (this.#restarts.length + 1);
   }
 
   /** The last key added, if any. */
@@ -88,20 +90,29 @@ export class BlockBuilder {
   add(key: Uint8Array, seq: number, value: Uint8Array | undefined): void {
     let shared = 0;
     if (this.#sinceRestart === this.#restartInterval || this.#lastKey === undefined) {
-      this.#restarts.push(this.#bytes.length);
+      this.#restarts.push(this.#length);
       this.#sinceRestart = 0;
     } else {
       const last = this.#lastKey;
       const limit = Math.min(last.length, key.length);
       while (shared < limit && last[shared] === key[shared]) shared++;
     }
+    const valueLength = value === undefined ? 0 : value.length;
+    // 4 varints of at most 8 bytes each, then the key suffix and the value.
+    this.#reserve(32 + key.length - shared + valueLength);
+    let at = this.#length;
+    at = this.#varint(at, shared);
+    at = this.#varint(at, key.length - shared);
+    at = this.#varint(at, value === undefined ? 0 : valueLength + 1);
+    at = this.#varint(at, seq);
     const out = this.#bytes;
-    writeVarint(out, shared);
-    writeVarint(out, key.length - shared);
-    writeVarint(out, value === undefined ? 0 : value.length + 1);
-    writeVarint(out, seq);
-    for (let i = shared; i < key.length; i++) out.push(key[i]!);
-    if (value !== undefined) for (let i = 0; i < value.length; i++) out.push(value[i]!);
+    out.set(shared === 0 ? key : key.subarray(shared), at);
+    at += key.length - shared;
+    if (value !== undefined) {
+      out.set(value, at);
+      at += valueLength;
+    }
+    this.#length = at;
     this.#lastKey = key;
     this.#sinceRestart++;
     this.#count++;
@@ -110,43 +121,51 @@ export class BlockBuilder {
   /** The finished block's bytes (entries, restart array, restart count); the builder starts over. */
   finish(): Uint8Array {
     const out = new Uint8Array(this.estimatedSize);
-    out.set(this.#bytes);
+    out.set(this.#bytes.subarray(0, this.#length));
     const view = new DataView(out.buffer);
-    let at = this.#bytes.length;
+    let at = this.#length;
     for (const r of this.#restarts) {
       view.setUint32(at, r, true);
       at += 4;
     }
     view.setUint32(at, this.#restarts.length, true);
-    this.#bytes = [];
+    this.#length = 0;
     this.#restarts = [];
     this.#sinceRestart = 0;
     this.#lastKey = undefined;
     this.#count = 0;
     return out;
   }
-}
 
-/** Where an entry's parts lie in the block. */
-interface Header {
-  readonly shared: number;
-  readonly keyLength: number;
-  readonly keyStart: number;
-  readonly valueStart: number;
-  readonly end: number;
-  readonly seq: number;
-  readonly tombstone: boolean;
-}
+  #reserve(more: number): void {
+    if (this.#length + more <= this.#bytes.length) return;
+    const bigger = new Uint8Array(Math.max(2 * this.#bytes.length, this.#length + more));
+    bigger.set(this.#bytes.subarray(0, this.#length));
+    this.#bytes = bigger;
+  }
 
-/** One decoded entry and where the next one starts. */
-interface Decoded {
-  readonly entry: LsmEntry;
-  readonly next: number;
+  /** `writeVarint` into the buffer at `at` (reserved by the caller); the offset after it. */
+  #varint(at: number, n: number): number {
+    const out = this.#bytes;
+    while (n >= TWO_POW_7) {
+      out[at++] = (n % TWO_POW_7) | 0x80;
+      n = Math.floor(n / TWO_POW_7);
+    }
+    out[at++] = n;
+    return at;
+  }
 }
 
 /**
- * Reads one block's bytes (without the checksum trailer). `fileOffset`, where the block
- * starts in its file, only makes the `corrupt` errors say where.
+ * Reads one block's bytes (without the checksum trailer): built once per block read from
+ * a file (it checks the restart array then), then kept by the table's block cache and
+ * asked again. `fileOffset`, where the block starts in its file, only makes the `corrupt`
+ * errors say where.
+ *
+ * What it hands out: `get` copies the entry it returns (a caller keeps what it gets);
+ * `entries` yields views: a restart entry's key and every value are `subarray`s of the
+ * block's bytes (no copy), a prefix-compressed key is assembled in a fresh array. Views
+ * must be read, never changed: they are the cached block itself.
  */
 export class BlockReader {
   readonly #bytes: Uint8Array;
@@ -156,6 +175,16 @@ export class BlockReader {
   readonly #restarts: Uint32Array;
   /** The key being decoded by `get`, grown as needed. */
   #scratch = new Uint8Array(64);
+  // The entry header `#header` decoded last (fields, not an object: no allocation per entry).
+  #shared = 0;
+  #keyLength = 0;
+  #keyStart = 0;
+  #valueStart = 0;
+  #end = 0;
+  #seq = 0;
+  #tombstone = false;
+  /** Where the varint `#varint` read last ended. */
+  #next = 0;
 
   constructor(bytes: Uint8Array, fileOffset: number) {
     this.#bytes = bytes;
@@ -186,41 +215,62 @@ export class BlockReader {
     return this.#restarts.length;
   }
 
-  /** The entry for `key`, or undefined: binary search over restart points, then a scan of at most one interval. */
+  /** The block's size in bytes (what a cache charges for it). */
+  get byteLength(): number {
+    return this.#bytes.length;
+  }
+
+  /** The entry for `key`, or undefined: binary search over restart points, then a scan of at most one interval. Its key and value are copies. */
   get(key: Uint8Array): LsmEntry | undefined {
     let offset = this.#seek(key);
     // Decode forward from the restart point into a scratch key, comparing in place: only
     // the entry returned is copied out.
+    const bytes = this.#bytes;
     let scratch = this.#scratch;
     let length = 0;
     while (offset < this.#entriesEnd) {
-      const h = this.#header(offset, length);
-      if (h.keyLength > scratch.length) {
-        const bigger = new Uint8Array(Math.max(h.keyLength, 2 * scratch.length));
+      this.#header(offset, length);
+      const keyLength = this.#keyLength;
+      if (keyLength > scratch.length) {
+        const bigger = new Uint8Array(Math.max(keyLength, 2 * scratch.length));
         bigger.set(scratch.subarray(0, length));
         scratch = this.#scratch = bigger;
       }
-      scratch.set(this.#bytes.subarray(h.keyStart, h.valueStart), h.shared);
-      length = h.keyLength;
+      const shared = this.#shared;
+      const keyStart = this.#keyStart;
+      const valueStart = this.#valueStart;
+      for (let i = keyStart; i < valueStart; i++) scratch[shared + i - keyStart] = bytes[i]!;
+      length = keyLength;
       const c = compareByteRanges(scratch, 0, length, key, 0, key.length);
       if (c === 0) {
-        return { key: scratch.slice(0, length), seq: h.seq, value: h.tombstone ? undefined : this.#bytes.slice(h.valueStart, h.end) };
+        return { key: scratch.slice(0, length), seq: this.#seq, value: this.#tombstone ? undefined : bytes.slice(valueStart, this.#end) };
       }
       if (c > 0) return undefined;
-      offset = h.end;
+      offset = this.#end;
     }
     return undefined;
   }
 
-  /** The entries from the first key ≥ `from` (or the first entry) to the end of the block. */
+  /** The entries from the first key ≥ `from` (or the first entry) to the end of the block, as views (see the class). */
   *entries(from?: Uint8Array): Generator<LsmEntry> {
     let offset = from === undefined ? 0 : this.#seek(from);
+    const bytes = this.#bytes;
     let previous: Uint8Array | undefined;
     while (offset < this.#entriesEnd) {
-      const { entry, next } = this.#decode(offset, previous);
-      previous = entry.key;
-      offset = next;
-      if (from !== undefined && compareBytes(entry.key, from) < 0) continue;
+      this.#header(offset, previous === undefined ? 0 : previous.length);
+      const shared = this.#shared;
+      let key: Uint8Array;
+      if (shared === 0) {
+        key = bytes.subarray(this.#keyStart, this.#valueStart);
+      } else {
+        key = new Uint8Array(this.#keyLength);
+        for (let i = 0; i < shared; i++) key[i] = previous![i]!;
+        for (let i = this.#keyStart, j = shared; i < this.#valueStart; i++, j++) key[j] = bytes[i]!;
+      }
+      const entry: LsmEntry = { key, seq: this.#seq, value: this.#tombstone ? undefined : bytes.subarray(this.#valueStart, this.#end) };
+      previous = key;
+      offset = this.#end;
+      if (from !== undefined && compareBytes(key, from) < 0) continue;
       yield entry;
     }
   }
@@ -234,45 +284,48 @@ export class BlockReader {
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
       // A restart entry stores its whole key: compare it where it lies.
-      const h = this.#header(restarts[mid]!, 0);
-      if (compareByteRanges(this.#bytes, h.keyStart, h.valueStart, key, 0, key.length) < 0) lo = mid;
+      this.#header(restarts[mid]!, 0);
+      if (compareByteRanges(this.#bytes, this.#keyStart, this.#valueStart, key, 0, key.length) < 0) lo = mid;
       else hi = mid - 1;
     }
     return restarts[lo]!;
   }
 
-  /** The entry header at `offset`, checked against the entries' end and the previous key's length. */
-  #header(offset: number, previousLength: number): Header {
-    const bytes = this.#bytes;
-    const end = this.#entriesEnd;
-    const at = this.#fileOffset;
-    const shared = readVarint(bytes, offset, end, at);
-    const unshared = readVarint(bytes, shared.next, end, at);
-    const tag = readVarint(bytes, unshared.next, end, at);
-    const seq = readVarint(bytes, tag.next, end, at);
-    const keyStart = seq.next;
-    const valueStart = keyStart + unshared.value;
-    const entryEnd = valueStart + (tag.value === 0 ? 0 : tag.value - 1);
-    if (shared.value > previousLength) {
-      throw this.#corrupt(offset, `entry shares ${shared.value} bytes with a previous key of ${previousLength}`);
+  /** Decode the entry header at `offset` into the header fields, checked against the entries' end and the previous key's length. */
+  #header(offset: number, previousLength: number): void {
+    const shared = this.#varint(offset);
+    const unshared = this.#varint(this.#next);
+    const tag = this.#varint(this.#next);
+    const seq = this.#varint(this.#next);
+    const keyStart = this.#next;
+    const valueStart = keyStart + unshared;
+    const entryEnd = valueStart + (tag === 0 ? 0 : tag - 1);
+    if (shared > previousLength) {
+      throw this.#corrupt(offset, `entry shares ${shared} bytes with a previous key of ${previousLength}`);
     }
-    if (entryEnd > end) throw this.#corrupt(offset, `entry of ${entryEnd - offset} bytes runs past the entries' end (${end})`);
-    return { shared: shared.value, keyLength: shared.value + unshared.value, keyStart, valueStart, end: entryEnd, seq: seq.value, tombstone: tag.value === 0 };
+    if (entryEnd > this.#entriesEnd) throw this.#corrupt(offset, `entry of ${entryEnd - offset} bytes runs past the entries' end (${this.#entriesEnd})`);
+    this.#shared = shared;
+    this.#keyLength = shared + unshared;
+    this.#keyStart = keyStart;
+    this.#valueStart = valueStart;
+    this.#end = entryEnd;
+    this.#seq = seq;
+    this.#tombstone = tag === 0;
   }
 
-  #decode(offset: number, previous: Uint8Array | undefined): Decoded {
-    const h = this.#header(offset, previous?.length ?? 0);
+  /** `readVarint` within the entries, with a fast path for one byte; sets `#next`. */
+  #varint(offset: number): number {
     const bytes = this.#bytes;
-    let key: Uint8Array;
-    if (h.shared === 0) {
-      key = bytes.slice(h.keyStart, h.valueStart);
-    } else {
-      key = new Uint8Array(h.keyLength);
-      key.set(previous!.subarray(0, h.shared));
-      key.set(bytes.subarray(h.keyStart, h.valueStart), h.shared);
+    if (offset < this.#entriesEnd) {
+      const b = bytes[offset]!;
+      if (b < 0x80) {
+        this.#next = offset + 1;
+        return b;
+      }
     }
-    const value = h.tombstone ? undefined : bytes.slice(h.valueStart, h.end);
-    return { entry: { key, seq: h.seq, value }, next: h.end };
+    const v = readVarint(bytes, offset, this.#entriesEnd, this.#fileOffset);
+    this.#next = v.next;
+    return v.value;
   }
 
   #corrupt(offset: number, what: string): DbError {

@@ -23,8 +23,14 @@
  *                magic "wbsstab1" (40) |      all little-endian; lengths exclude trailers
  *
  * Checksums are per block (each block's trailer, and the footer's own), checked when the
- * block is read, so a get reads and checks only what it touches. Opening a table reads
- * the footer, the index, the properties and the filter, and keeps them in memory.
+ * block is read from the source, so a get reads and checks only what it touches. Opening a
+ * table reads the footer, the index, the properties and the filter, checks them, and keeps
+ * them in memory. A data block read from the source has its CRC-32C computed and compared
+ * with its trailer, and its restart array checked, every time, before any entry is used:
+ * damaged bytes from the file are refused (`corrupt`). With a block cache (`blockCache`)
+ * the checked, parsed block is kept, and later gets and scans of it use it as it is:
+ * nothing is checked again (bytes in memory are trusted; the file is not). Entries are
+ * still checked against the block's bounds as they are decoded.
  *
  *   get(key)   outside [smallest, largest] → no read; filter says no → no read;
  *              else binary search of the index → one data block → restart search
@@ -38,6 +44,9 @@
  * with two block handles and an 8-byte magic; its block trailers hold a compression type
  * and a masked CRC-32C. We index by the block's last key (not a shortened separator),
  * keep the properties in a block of their own (RocksDB does too), and do not compress.
+ * LevelDB checks a data block's CRC only when asked (`ReadOptions::verify_checksums`,
+ * false by default, and `paranoid_checks` for compaction reads, false too); we always do
+ * when a block comes from the file. Its block cache, like ours, holds parsed blocks.
  * PostgreSQL has no SSTables: its heap is updated in place and its indexes are B-trees.
  */
 import { crc32c } from "../common/crc32c.js";
@@ -107,6 +116,33 @@ export interface SSTableStats {
   readonly bloomNegatives: number;
   /** Gets answered without the filter because the key is outside [smallest, largest]. */
   readonly rangeSkips: number;
+  /** Data blocks read from the source, their checksum computed and checked (the rest of `blocksRead` came from the block cache, verified before). */
+  readonly blocksVerified: number;
+}
+
+/**
+ * Where a reader keeps data blocks it has read and checked, by their offset in its file
+ * (the LSM tree's LRU gives each table a view of one shared cache). A block is put only
+ * after its checksum matched and its restart array was checked, so a block from the cache
+ * is trusted as it is: nothing is computed again.
+ */
+export interface SSTableBlockCache {
+  get(offset: number): BlockReader | undefined;
+  put(offset: number, block: BlockReader): void;
+}
+
+/** How a reader opens. */
+export interface SSTableOpenOptions {
+  /** The filter class the table was built with (default `BloomFilter`). */
+  readonly filter?: MembershipFilterClass;
+  /** Checked data blocks kept for later gets and scans (default none: every read reads and checks again). */
+  readonly blockCache?: SSTableBlockCache;
+}
+
+/** How a scan reads. */
+export interface SSTableScanOptions {
+  /** Put the blocks the scan reads into the block cache (default true; a compaction passes false, as LevelDB's `fill_cache`). */
+  readonly fillCache?: boolean;
 }
 
 /** One block's place in the file, for drawing the layout. */
@@ -299,15 +335,18 @@ export class SSTableReader {
   readonly #index: readonly IndexEntry[];
   readonly #filter: MembershipFilter | undefined;
   readonly #layout: { filter: Handle; props: Handle; index: Handle };
+  readonly #cache: SSTableBlockCache | undefined;
   #gets = 0;
+  #blocksVerified = 0;
   #blocksRead = 0;
   #bytesRead = 0;
   #filterChecks = 0;
   #bloomNegatives = 0;
   #rangeSkips = 0;
 
-  private constructor(source: SSTableSource, filterClass: MembershipFilterClass) {
+  private constructor(source: SSTableSource, filterClass: MembershipFilterClass, cache: SSTableBlockCache | undefined) {
     this.#source = source;
+    this.#cache = cache;
     const size = source.size;
     if (!Number.isSafeInteger(size) || size < SSTABLE_FOOTER_SIZE) {
       throw new DbError("corrupt", `a table of ${size} bytes is shorter than its ${SSTABLE_FOOTER_SIZE}-byte footer`, { size, offset: 0 });
@@ -394,8 +433,8 @@ export class SSTableReader {
   }
 
   /** Open a table from its bytes or a source; `filter` must be the class it was built with (default `BloomFilter`). */
-  static open(source: SSTableSource | Uint8Array, options: { readonly filter?: MembershipFilterClass } = {}): SSTableReader {
-    return new SSTableReader(source instanceof Uint8Array ? bytesSource(source) : source, options.filter ?? BloomFilter);
+  static open(source: SSTableSource | Uint8Array, options: SSTableOpenOptions = {}): SSTableReader {
+    return new SSTableReader(source instanceof Uint8Array ? bytesSource(source) : source, options.filter ?? BloomFilter, options.blockCache);
   }
 
   /** The counters since open or the last `resetStats()`. */
@@ -407,12 +446,13 @@ export class SSTableReader {
       filterChecks: this.#filterChecks,
       bloomNegatives: this.#bloomNegatives,
       rangeSkips: this.#rangeSkips,
+      blocksVerified: this.#blocksVerified,
     };
   }
 
   /** Set every counter to 0. */
   resetStats(): void {
-    this.#gets = this.#blocksRead = this.#bytesRead = this.#filterChecks = this.#bloomNegatives = this.#rangeSkips = 0;
+    this.#gets = this.#blocksRead = this.#bytesRead = this.#filterChecks = this.#bloomNegatives = this.#rangeSkips = this.#blocksVerified = 0;
   }
 
   /** The entry for `key` (a tombstone included), or undefined when the table has none: at most one data block read. */
@@ -432,15 +472,20 @@ export class SSTableReader {
     }
     const b = this.#blockFor(key);
     if (b === this.#index.length) return undefined;
-    return this.#dataBlock(b).get(key);
+    return this.#dataBlock(b, true).get(key);
   }
 
-  /** The entries with lo ≤ key < hi, ascending; a missing bound is open. Reads blocks as it goes. */
-  *scan(lo?: Uint8Array, hi?: Uint8Array): Generator<LsmEntry> {
+  /**
+   * The entries with lo ≤ key < hi, ascending; a missing bound is open. Reads blocks as it
+   * goes. The entries' keys and values are read-only views of the blocks (see
+   * `BlockReader`): copy what you keep and may change.
+   */
+  *scan(lo?: Uint8Array, hi?: Uint8Array, options: SSTableScanOptions = {}): Generator<LsmEntry> {
+    const fill = options.fillCache !== false;
     const first = lo === undefined ? 0 : this.#blockFor(lo);
     for (let b = first; b < this.#index.length; b++) {
       // Only the first block can hold keys below lo.
-      for (const entry of this.#dataBlock(b).entries(b === first ? lo : undefined)) {
+      for (const entry of this.#dataBlock(b, fill).entries(b === first ? lo : undefined)) {
         if (hi !== undefined && compareBytes(entry.key, hi) >= 0) return;
         yield entry;
       }
@@ -490,11 +535,18 @@ export class SSTableReader {
     return lo;
   }
 
-  #dataBlock(b: number): BlockReader {
+  /** Data block `b`: from the block cache (checked when it went in), or read from the source, checked, and cached when `fill`. */
+  #dataBlock(b: number, fill: boolean): BlockReader {
     const h = this.#index[b]!;
     this.#blocksRead++;
     this.#bytesRead += h.length + TRAILER;
-    return new BlockReader(this.#readBlock(h, `data block ${b}`, this.#source.size), h.offset);
+    const cache = this.#cache;
+    const cached = cache?.get(h.offset);
+    if (cached !== undefined) return cached;
+    this.#blocksVerified++;
+    const block = new BlockReader(this.#readBlock(h, `data block ${b}`, this.#source.size), h.offset);
+    if (fill) cache?.put(h.offset, block);
+    return block;
   }
 
   /** A block's contents after checking its bounds (within `end`) and its checksum. */

@@ -3,9 +3,15 @@
  * ================
  * What a `BPlusTree` hands its algorithms: the `BTreeContext` contract (btree-context.ts)
  * over a buffer pool, with the tree's root, height and page count cached from the meta
- * page. Pages are reached one pin at a time, inside a callback, through the pool's
- * `withReadPage` / `withWritePage`; a page is a `BTreePage` view over the frame's bytes,
- * valid only inside the callback.
+ * page. Pages are reached one pin at a time: `read` and `write` pin a page (the pool's
+ * `fetchPage`, no guard object), hand a `BTreePage` view over the frame's bytes to a
+ * callback, and unpin it; the view is valid only inside the callback.
+ *
+ * A descent (`findLeaf`, `ridIn`) runs the tree's `searchPage` on every page, unless the
+ * tree runs the engine's own over `compareBytes` and the probe is an 8-byte integer key:
+ * then it takes the prepared-probe search of int-key-search.ts, on the frame's bytes
+ * through a DataView kept per page and frame, with no page or result object per level.
+ * The answers are the same; a tree given another `searchPage` always runs that one.
  *
  * The bulk loader, the checker and the snapshot (bulk-load.ts, check-tree.ts,
  * tree-snapshot.ts) work on the same context, so none of them reaches into the shell.

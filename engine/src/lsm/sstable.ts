@@ -62,6 +62,8 @@ export const SSTABLE_FOOTER_SIZE = 48;
 /** The last 8 bytes of every table. */
 export const SSTABLE_MAGIC = new TextEncoder().encode("wbsstab1");
 const TRAILER = 4;
+/** How much a scan that does not fill the cache (a compaction's) reads at once. */
+const READ_AHEAD_BYTES = 256 * 1024;
 const TWO_POW_32 = 0x1_0000_0000;
 
 /** How a table is built. */
@@ -168,7 +170,8 @@ export class SSTableBuilder {
   readonly #bitsPerKey: number;
   readonly #filterClass: MembershipFilterClass;
   readonly #restartInterval: number;
-  readonly #chunks: Uint8Array[] = [];
+  /** The file so far, in a buffer that doubles as needed. */
+  #out = new Uint8Array(64 * 1024);
   #written = 0;
   readonly #block: BlockBuilder;
   readonly #index: BlockBuilder;
@@ -230,8 +233,8 @@ export class SSTableBuilder {
     this.#largest = entry.key;
     this.#keys.push(entry.key);
     if (entry.value === undefined) this.#tombstones++;
-    this.#minSeq = Math.min(this.#minSeq, entry.seq);
-    this.#maxSeq = Math.max(this.#maxSeq, entry.seq);
+    if (entry.seq < this.#minSeq) this.#minSeq = entry.seq;
+    if (entry.seq > this.#maxSeq) this.#maxSeq = entry.seq;
     this.#block.add(entry.key, entry.seq, entry.value);
     if (this.#block.estimatedSize >= this.#blockSize) this.#flushBlock();
   }
@@ -269,14 +272,9 @@ export class SSTableBuilder {
     view.setUint32(32, props.length, true);
     view.setUint32(36, crc32c(footer.subarray(0, 36)), true);
     footer.set(SSTABLE_MAGIC, 40);
-    this.#chunks.push(footer);
-    this.#written += footer.length;
-    const out = new Uint8Array(this.#written);
-    let at = 0;
-    for (const c of this.#chunks) {
-      out.set(c, at);
-      at += c.length;
-    }
+    this.#append(footer);
+    const out = this.#out.slice(0, this.#written);
+    this.#out = new Uint8Array(0);
     return out;
   }
 
@@ -290,13 +288,24 @@ export class SSTableBuilder {
     this.#blocks++;
   }
 
+  /** Append `contents` and their CRC-32C trailer; where they went. */
   #writeBlock(contents: Uint8Array): { offset: number; length: number } {
     const offset = this.#written;
-    const trailer = new Uint8Array(TRAILER);
-    new DataView(trailer.buffer).setUint32(0, crc32c(contents), true);
-    this.#chunks.push(contents, trailer);
-    this.#written += contents.length + TRAILER;
+    this.#append(contents);
+    const crc = crc32c(contents);
+    this.#append(Uint8Array.of(crc & 0xff, (crc >>> 8) & 0xff, (crc >>> 16) & 0xff, crc >>> 24));
     return { offset, length: contents.length };
+  }
+
+  #append(bytes: Uint8Array): void {
+    const need = this.#written + bytes.length;
+    if (need > this.#out.length) {
+      const bigger = new Uint8Array(Math.max(need, 2 * this.#out.length));
+      bigger.set(this.#out.subarray(0, this.#written));
+      this.#out = bigger;
+    }
+    this.#out.set(bytes, this.#written);
+    this.#written = need;
   }
 }
 
@@ -336,6 +345,8 @@ export class SSTableReader {
   readonly #filter: MembershipFilter | undefined;
   readonly #layout: { filter: Handle; props: Handle; index: Handle };
   readonly #cache: SSTableBlockCache | undefined;
+  /** The last read-ahead span of a scan that does not fill the cache (`#readAhead`). */
+  #ahead: { readonly offset: number; readonly bytes: Uint8Array } | undefined;
   #gets = 0;
   #blocksVerified = 0;
   #blocksRead = 0;
@@ -485,7 +496,10 @@ export class SSTableReader {
     const first = lo === undefined ? 0 : this.#blockFor(lo);
     for (let b = first; b < this.#index.length; b++) {
       // Only the first block can hold keys below lo.
-      for (const entry of this.#dataBlock(b, fill).entries(b === first ? lo : undefined)) {
+      const block = fill ? this.#dataBlock(b, true) : this.#readAhead(b);
+      const entries = block.entryList(b === first ? lo : undefined);
+      for (let i = 0; i < entries.length; i++) {
+        const entry = entries[i]!;
         if (hi !== undefined && compareBytes(entry.key, hi) >= 0) return;
         yield entry;
       }
@@ -549,23 +563,57 @@ export class SSTableReader {
     return block;
   }
 
+  /**
+   * Data block `b` for a scan that does not fill the cache: from the cache if there, else
+   * from one read of up to `READ_AHEAD_BYTES` of consecutive blocks, kept until the scan
+   * passes them (one system call and one buffer for many blocks; each block is still
+   * checked on its own, as `#dataBlock` does).
+   */
+  #readAhead(b: number): BlockReader {
+    const h = this.#index[b]!;
+    const cached = this.#cache?.get(h.offset);
+    if (cached !== undefined) {
+      this.#blocksRead++;
+      this.#bytesRead += h.length + TRAILER;
+      return cached;
+    }
+    let ahead = this.#ahead;
+    if (ahead === undefined || h.offset < ahead.offset || h.offset + h.length + TRAILER > ahead.offset + ahead.bytes.length) {
+      let last = b;
+      while (last + 1 < this.#index.length && this.#index[last + 1]!.offset + this.#index[last + 1]!.length + TRAILER - h.offset <= READ_AHEAD_BYTES) last++;
+      const end = this.#index[last]!.offset + this.#index[last]!.length + TRAILER;
+      if (end > this.#source.size) return this.#dataBlock(b, false);
+      ahead = this.#ahead = { offset: h.offset, bytes: this.#source.read(h.offset, end - h.offset) };
+    }
+    this.#blocksRead++;
+    this.#bytesRead += h.length + TRAILER;
+    this.#blocksVerified++;
+    const at = h.offset - ahead.offset;
+    return new BlockReader(checked(ahead.bytes.subarray(at, at + h.length + TRAILER), h, `data block ${b}`), h.offset);
+  }
+
   /** A block's contents after checking its bounds (within `end`) and its checksum. */
   #readBlock(h: Handle, what: string, end: number): Uint8Array {
     if (h.offset + h.length + TRAILER > end) {
       throw new DbError("corrupt", `${what} at offset ${h.offset} (length ${h.length}) runs past offset ${end}`, { offset: h.offset, length: h.length });
     }
-    const bytes = this.#source.read(h.offset, h.length + TRAILER);
-    const contents = bytes.subarray(0, h.length);
-    const stored = new DataView(bytes.buffer, bytes.byteOffset + h.length, TRAILER).getUint32(0, true);
-    const actual = crc32c(contents);
-    if (stored !== actual) {
-      throw new DbError("corrupt", `${what} at offset ${h.offset}: stored checksum ${hex32(stored)}, its ${h.length} bytes give ${hex32(actual)}`, {
-        offset: h.offset,
-        length: h.length,
-      });
-    }
-    return contents;
+    return checked(this.#source.read(h.offset, h.length + TRAILER), h, what);
   }
+}
+
+/** The contents of `bytes` (a block and its trailer) once their CRC-32C matches the trailer's. */
+function checked(bytes: Uint8Array, h: Handle, what: string): Uint8Array {
+  const contents = bytes.subarray(0, h.length);
+  const t = h.length;
+  const stored = (bytes[t]! | (bytes[t + 1]! << 8) | (bytes[t + 2]! << 16) | (bytes[t + 3]! << 24)) >>> 0;
+  const actual = crc32c(contents);
+  if (stored !== actual) {
+    throw new DbError("corrupt", `${what} at offset ${h.offset}: stored checksum ${hex32(stored)}, its ${h.length} bytes give ${hex32(actual)}`, {
+      offset: h.offset,
+      length: h.length,
+    });
+  }
+  return contents;
 }
 
 function meta(kind: "filter" | "properties" | "index", h: Handle): SSTableBlockInfo {

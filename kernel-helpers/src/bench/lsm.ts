@@ -10,8 +10,9 @@
  *                                   filters, size-tiered) under three seeded workloads;
  *                                   deterministic counts, the same on every machine
  *   amplificationChart(rows)        the faceted chart of those rows
- *   lsmVsLevelDb(parts, options)    puts/s and gets/s of the LSM tree against LevelDB
- *                                   (classic-level), interleaved rounds, as ratios
+ *   lsmVsLevelDb(parts, options)    puts/s (three ways) and gets/s of the LSM tree
+ *                                   against LevelDB (classic-level), interleaved rounds,
+ *                                   as ratios
  *
  * What is compared (amplification). Both structures are an index: a 16-byte key → a
  * 6-byte rid (22 bytes an entry), the B+tree's own job. Both get the same memory
@@ -36,17 +37,42 @@
  *
  * The real peer (lsmVsLevelDb). The LSM tree with LevelDB's default shape (4 MiB
  * memtable, 2 MiB tables, 10 MiB L1, ratio 10, L0 trigger 4, 4 KiB blocks, 10 bloom bits
- * per key, an 8 MiB block cache) against LevelDB through classic-level with compression
- * off (we do not compress); both memtables 1 MiB at the small size, so that the keys of
- * the get test are mostly in tables there too (`LEVELDB_PEER_SIZES`); same 16-byte keys and
- * 100-byte values, same order. Sync: both without fsync per write (LevelDB's default
- * `sync: false`: its log is written, not fsynced; our tree has no log yet); both fsync
- * each table file they write. classic-level's writes are asynchronous (a thread pool):
- * a put task writes `LEVELDB_PUTS_PER_CALL` keys as batches of 1,000 (`db.batch`, awaited one
- * after another), which amortises the crossing into C++ over a batch; LevelDB compacts
- * on a background thread, so its put rate leaves out the compaction work ours does
- * inline. Gets use classic-level's synchronous `getSync`, one key at a time, as ours
- * (the stores they read are loaded beforehand, unmeasured, ours without fsync).
+ * per key, an 8 MiB block cache) against LevelDB 1.20 through classic-level with
+ * compression off (we do not compress); both memtables 1 MiB at the small size, so that
+ * the keys of the get test are mostly in tables there too (`LEVELDB_PEER_SIZES`); same
+ * 16-byte keys and 100-byte values, same order. Sync: both without fsync per write
+ * (LevelDB's default `sync: false`: its log is written, not fsynced; our tree has no log
+ * yet); both fsync each table file they write (ours: NodeFileStore's default). classic-
+ * level's writes are asynchronous (a thread pool): a LevelDB put task writes
+ * `LEVELDB_PUTS_PER_CALL` keys as batches of 1,000 (`db.batch`, awaited one after
+ * another), which amortises the crossing into C++ over a batch.
+ *
+ *   puts                  ours as it ships: a put that fills the memtable flushes it and
+ *                         then runs every compaction that is due, inside that put; LevelDB
+ *                         flushes and compacts on a background thread, so its rate leaves
+ *                         that work out (until L0 reaches 8 tables, when it slows writers
+ *                         down, or 12, when it stops them). The issue's target applies here.
+ *   puts, compaction      ours with `autoCompact: false`: a full memtable is still flushed
+ *     deferred            inside the put (LevelDB does that in the background too), the
+ *                         compactions are left for later, as LevelDB's thread leaves them.
+ *                         The debt is reported: the compactions and the time `compactAll()`
+ *                         takes after the timed puts (`deferredDebt`). Same LevelDB task.
+ *   load then settle      a fresh store, `settleKeys` puts, then until no compaction
+ *                         trigger holds: ours `compactAll()`; LevelDB has no call that waits
+ *                         for its background compactions, so we poll `leveldb.sstables`
+ *                         (every 2 ms) until no trigger of its own rule holds (L0 < 4 tables,
+ *                         every level under 10 MiB · 10^(level−1)) and the table list has not
+ *                         changed for 250 ms (an in-flight memtable flush is not visible in
+ *                         it); its time is taken at the first poll that saw the final list.
+ *                         (`db.compactRange()` is not a settle: it flushes the memtable and
+ *                         pushes every key down to the last level, more work than ours does.)
+ *                         Both memtables are left unflushed. LevelDB moves a table down a
+ *                         level without rewriting it when nothing overlaps it ("trivial
+ *                         move"); we always rewrite. Rate = settleKeys ÷ (load + settle) time.
+ *
+ * Gets use classic-level's synchronous `getSync`, one key at a time, as ours (the stores
+ * they read are loaded beforehand, unmeasured, ours without fsync). Our get copies the
+ * value it returns, as LevelDB's does into a string.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -66,7 +92,7 @@ import {
 } from "@workbook/engine";
 import { ClassicLevel } from "classic-level";
 import type { ChartSpec } from "../display/chart.js";
-import { bench, benchSize, type BenchResult, type BenchSize, type Comparison } from "./bench.js";
+import { bench, benchSize, type BenchResult, type BenchSize, type Comparison, compareRounds } from "./bench.js";
 
 /** The pieces a cell passes in: the learner's where they pass, the engine's otherwise. */
 export interface LsmParts {
@@ -292,9 +318,9 @@ export function amplificationChart(rows: readonly AmplificationRow[]): ChartSpec
  * Keys loaded for the gets, and both stores' memtable (LevelDB's `writeBufferSize`): at the
  * small size 1 MiB, so that most of the 20,000 keys (2.5 MB) are in tables, not in memory.
  */
-export const LEVELDB_PEER_SIZES: Readonly<Record<BenchSize, { readonly keys: number; readonly memtableBytes: number }>> = {
-  small: { keys: 20_000, memtableBytes: 1024 * 1024 },
-  full: { keys: 200_000, memtableBytes: 4 * 1024 * 1024 },
+export const LEVELDB_PEER_SIZES: Readonly<Record<BenchSize, { readonly keys: number; readonly memtableBytes: number; readonly settleKeys: number }>> = {
+  small: { keys: 20_000, memtableBytes: 1024 * 1024, settleKeys: 60_000 },
+  full: { keys: 200_000, memtableBytes: 4 * 1024 * 1024, settleKeys: 300_000 },
 };
 /** Keys per put call, gets per get call. */
 export const LEVELDB_PUTS_PER_CALL = 5_000;
@@ -302,12 +328,29 @@ export const LEVELDB_GETS_PER_CALL = 5_000;
 const VALUE_BYTES = 100;
 const BATCH = 1_000;
 
+/** One contender's load-then-settle rounds. */
+export interface SettleRun {
+  /** Keys per second (settleKeys ÷ seconds of load and settle), one per round. */
+  readonly rounds: readonly number[];
+  /** The median of `rounds`. */
+  readonly keysPerSec: number;
+  /** Median seconds of the load, and of the settle after it. */
+  readonly loadSeconds: number;
+  readonly settleSeconds: number;
+}
+
 export interface LevelDbComparison {
+  /** Tasks "LevelDB", "ours" (compacting inside put) and "ours, compaction deferred". */
   readonly puts: BenchResult;
   readonly gets: BenchResult;
   /** ours ÷ LevelDB, median of the per-round ratios. */
   readonly putRatio: Comparison;
+  readonly putDeferredRatio: Comparison;
   readonly getRatio: Comparison;
+  /** What the deferred puts left to do: tables in L0, and the compactions and seconds of `compactAll()` after them. */
+  readonly deferredDebt: { readonly puts: number; readonly l0Tables: number; readonly compactions: number; readonly seconds: number };
+  /** Load then settle: ours and LevelDB, the ratio of their per-round rates. */
+  readonly settle: { readonly ours: SettleRun; readonly LevelDB: SettleRun; readonly ratio: Comparison; readonly keys: number };
   readonly keys: number;
 }
 
@@ -329,7 +372,7 @@ export const LEVELDB_SHAPE: LsmTreeOptions = {
  */
 export async function lsmVsLevelDb(parts: LsmParts = {}, options: { readonly size?: BenchSize; readonly dir?: string; readonly time?: number } = {}): Promise<LevelDbComparison> {
   const size = options.size ?? benchSize();
-  const { keys, memtableBytes } = LEVELDB_PEER_SIZES[size];
+  const { keys, memtableBytes, settleKeys } = LEVELDB_PEER_SIZES[size];
   const shape: LsmTreeOptions = { ...LEVELDB_SHAPE, memtableBytes };
   const root = mkdtempSync(path.join(options.dir ?? os.tmpdir(), "lsm-peer-"));
   const algorithms = parts.compaction === undefined ? {} : { algorithms: parts.compaction };
@@ -340,9 +383,11 @@ export async function lsmVsLevelDb(parts: LsmParts = {}, options: { readonly siz
   try {
     // Puts: both stores grow call after call.
     const ours = LsmTree.open(new NodeFileStore(path.join(root, "ours-put")), { ...shape, ...algorithms });
+    const deferred = LsmTree.open(new NodeFileStore(path.join(root, "ours-deferred")), { ...shape, ...algorithms, autoCompact: false });
     const level = new ClassicLevel<Uint8Array, Uint8Array>(path.join(root, "leveldb-put"), { keyEncoding: "view", valueEncoding: "view", compression: false, writeBufferSize: memtableBytes });
     await level.open();
     let oursNext = 0;
+    let deferredNext = 0;
     let levelNext = 0;
     const puts = await bench(
       {
@@ -356,11 +401,19 @@ export async function lsmVsLevelDb(parts: LsmParts = {}, options: { readonly siz
         ours: () => {
           for (let i = 0; i < LEVELDB_PUTS_PER_CALL; i++) ours.put(keyAt(oursNext++), value);
         },
+        "ours, compaction deferred": () => {
+          for (let i = 0; i < LEVELDB_PUTS_PER_CALL; i++) deferred.put(keyAt(deferredNext++), value);
+        },
       },
       { time: options.time ?? 6_000, perCall: LEVELDB_PUTS_PER_CALL, title: `puts of ${LEVELDB_PUTS_PER_CALL} keys (16-byte keys, 100-byte values), stores growing` },
     );
     ours.close();
     await level.close();
+    const l0Tables = deferred.levels()[0]!.tables.length;
+    const debtStart = performance.now();
+    const debtCompactions = deferred.compactAll();
+    const deferredDebt = { puts: deferredNext, l0Tables, compactions: debtCompactions, seconds: (performance.now() - debtStart) / 1000 };
+    deferred.close();
 
     // Gets: load the same keys into fresh stores, then read them back in a seeded order.
     const oursGet = LsmTree.open(new NodeFileStore(path.join(root, "ours-get"), { sync: false }), { ...shape, ...algorithms });
@@ -398,8 +451,130 @@ export async function lsmVsLevelDb(parts: LsmParts = {}, options: { readonly siz
     );
     oursGet.close();
     await levelGet.close();
-    return { puts, gets, putRatio: puts.compare("ours", "LevelDB"), getRatio: gets.compare("ours", "LevelDB"), keys };
+
+    const settle = await loadThenSettle(root, shape, algorithms, settleKeys, keyAt, value, size === "small" ? 3 : 5);
+    return {
+      puts,
+      gets,
+      putRatio: puts.compare("ours", "LevelDB"),
+      putDeferredRatio: puts.compare("ours, compaction deferred", "LevelDB"),
+      getRatio: gets.compare("ours", "LevelDB"),
+      deferredDebt,
+      settle,
+      keys,
+    };
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
+}
+
+/**
+ * Load then settle (see the header), `rounds` interleaved rounds (LevelDB first in odd
+ * rounds, ours first in even ones), each on fresh stores; the ratio pairs the rounds.
+ */
+async function loadThenSettle(
+  root: string,
+  shape: LsmTreeOptions,
+  algorithms: { readonly algorithms?: Partial<CompactionAlgorithms> },
+  n: number,
+  keyAt: (i: number) => Uint8Array,
+  value: Uint8Array,
+  rounds: number,
+): Promise<LevelDbComparison["settle"]> {
+  const runs: Record<"ours" | "LevelDB", { rate: number; load: number; settle: number }[]> = { ours: [], LevelDB: [] };
+  const ours = (dir: string) => {
+    const tree = LsmTree.open(new NodeFileStore(dir), { ...shape, ...algorithms });
+    const start = performance.now();
+    for (let i = 0; i < n; i++) tree.put(keyAt(i), value);
+    const loaded = performance.now();
+    tree.compactAll();
+    const settled = performance.now();
+    tree.close();
+    return { load: loaded - start, settle: settled - loaded };
+  };
+  const leveldb = async (dir: string) => {
+    const db = new ClassicLevel<Uint8Array, Uint8Array>(dir, { keyEncoding: "view", valueEncoding: "view", compression: false, writeBufferSize: shape.memtableBytes! });
+    await db.open();
+    const start = performance.now();
+    for (let b = 0; b < n; b += BATCH) {
+      const batch = db.batch();
+      for (let i = b; i < Math.min(n, b + BATCH); i++) batch.put(keyAt(i), value);
+      await batch.write();
+    }
+    const loaded = performance.now();
+    const settled = await levelDbSettled(db);
+    await db.close();
+    return { load: loaded - start, settle: settled - loaded };
+  };
+  for (let r = 0; r < rounds; r++) {
+    const order = r % 2 === 0 ? (["LevelDB", "ours"] as const) : (["ours", "LevelDB"] as const);
+    for (const who of order) {
+      const dir = path.join(root, `settle-${who}-${r}`);
+      const t = who === "ours" ? ours(dir) : await leveldb(dir);
+      rmSync(dir, { recursive: true, force: true });
+      runs[who].push({ rate: n / ((t.load + t.settle) / 1000), ...t });
+    }
+  }
+  const summary = (list: readonly { rate: number; load: number; settle: number }[]): SettleRun => ({
+    rounds: list.map((x) => x.rate),
+    keysPerSec: medianOf(list.map((x) => x.rate)),
+    loadSeconds: medianOf(list.map((x) => x.load)) / 1000,
+    settleSeconds: medianOf(list.map((x) => x.settle)) / 1000,
+  });
+  return { ours: summary(runs.ours), LevelDB: summary(runs.LevelDB), ratio: compareRounds(runs.ours.map((x) => x.rate), runs.LevelDB.map((x) => x.rate)), keys: n };
+}
+
+const LEVELDB_L0_TRIGGER = 4;
+const LEVELDB_L1_BYTES = 10 * 1024 * 1024;
+const SETTLE_POLL_MS = 2;
+const SETTLE_QUIET_MS = 250;
+
+/**
+ * When LevelDB's background work is done: the `performance.now()` of the first poll that
+ * saw the final table list (no trigger holds, unchanged for `SETTLE_QUIET_MS`).
+ */
+async function levelDbSettled(db: ClassicLevel<Uint8Array, Uint8Array>): Promise<number> {
+  let last = "";
+  let since = performance.now();
+  for (;;) {
+    const now = performance.now();
+    const tables = db.getProperty("leveldb.sstables");
+    if (tables !== last) {
+      last = tables;
+      since = now;
+    } else if (now - since >= SETTLE_QUIET_MS && !levelDbTriggerHolds(tables)) {
+      return since;
+    }
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
+  }
+}
+
+/** LevelDB 1.20's rule (version_set.cc, `Finalize`): L0 has ≥ 4 tables, or a level 1 … 5 holds ≥ 10 MiB · 10^(level−1). */
+function levelDbTriggerHolds(sstables: string): boolean {
+  const bytes: number[] = [];
+  const files: number[] = [];
+  let level = -1;
+  for (const line of sstables.split("\n")) {
+    const header = /^--- level (\d+) ---$/.exec(line);
+    if (header !== null) {
+      level = Number(header[1]);
+      bytes[level] = 0;
+      files[level] = 0;
+      continue;
+    }
+    const table = /^ \d+:(\d+)\[/.exec(line);
+    if (table !== null && level >= 0) {
+      bytes[level]! += Number(table[1]);
+      files[level]! += 1;
+    }
+  }
+  if ((files[0] ?? 0) >= LEVELDB_L0_TRIGGER) return true;
+  for (let i = 1; i < bytes.length - 1; i++) if (bytes[i]! >= LEVELDB_L1_BYTES * 10 ** (i - 1)) return true;
+  return false;
+}
+
+function medianOf(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >>> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }

@@ -239,6 +239,34 @@ describe("LSM tree: amplification counters", () => {
     same(s.blocksPerGet, s.blocksRead / 1000, "blocks per get");
   });
 
+  test("the block cache: a block is read from the file (and checked) once, then gets use it; without a cache every get reads", () => {
+    for (const [cacheBytes, fileReadsPerRound] of [[1 << 20, 0], [0, 1]] as const) {
+      const store = new MemoryFileStore();
+      const tree = LsmTree.open(store, { ...SMALL["size-tiered"], memtableBytes: 1 << 20, blockCacheBytes: cacheBytes, sizeTiered: { minThreshold: 30, maxThreshold: 30 } });
+      for (let i = 0; i < 200; i++) tree.put(key(i), `v${i}`);
+      tree.flush();
+      tree.resetStats();
+      same(dec.decode(tree.get(key(7))!), "v7", `first get (cache ${cacheBytes})`);
+      const reads = store.stats.reads;
+      for (let round = 0; round < 5; round++) same(dec.decode(tree.get(key(7))!), "v7", `get ${round} (cache ${cacheBytes})`);
+      same(store.stats.reads - reads, 5 * fileReadsPerRound, `file reads by 5 more gets (cache ${cacheBytes})`);
+      // Every get counts the block it touched, from the cache or the file.
+      same(tree.stats().blocksRead, 6, `blocks read by 6 gets (cache ${cacheBytes})`);
+    }
+  });
+
+  test("scan and get hand out copies: changing them changes nothing in the tree", () => {
+    const tree = LsmTree.open(new MemoryFileStore(), SMALL.leveled);
+    for (let i = 0; i < 300; i++) tree.put(key(i), `value${i}`);
+    tree.flush();
+    for (const [k, v] of tree.scan()) {
+      k.fill(0x21);
+      v.fill(0x21);
+    }
+    tree.get(key(5))!.fill(0x21);
+    same([...tree.scan()].map(([k, v]) => `${dec.decode(k)}=${dec.decode(v)}`).join(","), Array.from({ length: 300 }, (_, i) => `${key(i)}=value${i}`).join(","), "scan after changing what scans and gets returned");
+  });
+
   test("space amplification: overwritten and deleted data counts until compaction removes it", () => {
     const tree = LsmTree.open(new MemoryFileStore(), { ...SMALL.leveled, autoCompact: false });
     for (let round = 0; round < 4; round++) for (let i = 0; i < 200; i++) tree.put(key(i), `round${round}`);

@@ -3,10 +3,10 @@ import { crc32c } from "../src/common/crc32c.js";
 import { compareBytes } from "../src/index/key-codec.js";
 import type { LsmEntry } from "../src/lsm/entry.js";
 import { BlockBuilder, BlockReader, readVarint, writeVarint } from "../src/lsm/sstable-block.js";
-import { SSTABLE_FOOTER_SIZE, SSTableBuilder, SSTableReader, buildSSTable, bytesSource, type SSTableSource } from "../src/lsm/sstable.js";
+import { SSTABLE_FOOTER_SIZE, SSTableBuilder, SSTableReader, buildSSTable, bytesSource, type SSTableBlockCache, type SSTableSource } from "../src/lsm/sstable.js";
 import { expectDbError } from "../../test-support/errors.js";
 import { rng, type Rng } from "../../test-support/random.js";
-import { sameJson } from "../../test-support/assert.js";
+import { check, same, sameJson } from "../../test-support/assert.js";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -243,6 +243,61 @@ describe("SSTable corruption", () => {
     const e = expectDbError(() => table.get(victim.lastKey!), "corrupt");
     expect(e.message).toMatch(/restart count 1000000 does not fit/);
     expect(e.details["blockOffset"]).toBe(victim.offset);
+  });
+
+  test("a block cache: a block read from the file is checked once; from the cache it is not checked again; damage read from the file is refused", () => {
+    const data = layout.filter((b) => b.kind === "data");
+    const bytes = good.slice();
+    const blocks = new Map<number, BlockReader>();
+    const cache: SSTableBlockCache = { get: (o) => blocks.get(o), put: (o, b) => void blocks.set(o, b) };
+    // Reads copy, as a file's do: damaging `bytes` later damages the file, not what was read.
+    const source = { reads: 0, size: bytes.length, read: (o: number, l: number) => (source.reads++, bytes.slice(o, o + l)) };
+    const table = SSTableReader.open(source, { blockCache: cache });
+    const k = data[3]!.firstKey!;
+    const want = show(es.find((e) => compareBytes(e.key, k) === 0));
+    const readsAtOpen = source.reads;
+    for (let i = 0; i < 5; i++) same(show(table.get(k)), want, `get ${i} of a key in data block 3`);
+    // Five gets touch the block five times; it is read from the source, and checked, once.
+    same(table.stats.blocksRead, 5, "blocks touched");
+    same(table.stats.blocksVerified, 1, "blocks checked (CRC-32C computed)");
+    same(source.reads - readsAtOpen, 1, "reads from the source");
+    sameJson([...blocks.keys()], [data[3]!.offset], "cached block offsets");
+    // Damage the file under the cached block: the cache holds the bytes checked before, so gets still answer.
+    bytes[data[3]!.offset + 10]! ^= 0x10;
+    same(show(table.get(k)), want, "get from the cache after the file was damaged");
+    same(table.stats.blocksVerified, 1, "still one block checked");
+    // Once the block leaves the cache, it is read again, checked again, and refused.
+    blocks.clear();
+    const e = expectDbError(() => table.get(k), "corrupt", "the damaged block read from the file");
+    expect(e.message).toContain(`data block 3 at offset ${data[3]!.offset}: stored checksum`);
+    same(table.stats.blocksVerified, 2, "blocks checked after the cache was emptied");
+    same(blocks.size, 0, "a block that failed its check is not cached");
+  });
+
+  test("a scan without filling the cache reads ahead several blocks at once, checks each, and refuses a damaged one by name", () => {
+    const data = layout.filter((b) => b.kind === "data");
+    const blocks = new Map<number, BlockReader>();
+    const cache: SSTableBlockCache = { get: (o) => blocks.get(o), put: (o, b) => void blocks.set(o, b) };
+    const source = counted(good);
+    const table = SSTableReader.open(source, { blockCache: cache });
+    const readsAtOpen = source.reads;
+    sameJson([...table.scan(undefined, undefined, { fillCache: false })].map(show), es.map(show), "scan without filling the cache");
+    same(blocks.size, 0, "blocks cached by that scan");
+    same(table.stats.blocksVerified, data.length, "every block checked once");
+    check(source.reads - readsAtOpen < data.length, `one read for many blocks: expected < ${data.length} reads, received ${source.reads - readsAtOpen}`);
+    same([...table.scan()].length, es.length, "a scan that fills the cache");
+    same(blocks.size, data.length, "blocks cached by it");
+    const damaged = SSTableReader.open(flip(data[5]!.offset + 7), { blockCache: { get: () => undefined, put: () => {} } });
+    const e = expectDbError(() => [...damaged.scan(undefined, undefined, { fillCache: false })], "corrupt", "read-ahead scan over a damaged block");
+    expect(e.message).toContain(`data block 5 at offset ${data[5]!.offset}: stored checksum`);
+  });
+
+  test("scan entries are views; get copies what it returns", () => {
+    const table = SSTableReader.open(good);
+    const withValue = es.find((e) => e.value !== undefined && e.value.length > 0)!;
+    const got = table.get(withValue.key)!;
+    got.value![0]! ^= 0xff;
+    same(show(table.get(withValue.key)), show(withValue), "get after changing what an earlier get returned");
   });
 
   test("a filter written by another implementation must be read by it: a filter block that does not decode is corrupt", () => {

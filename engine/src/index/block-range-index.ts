@@ -54,7 +54,7 @@ import type { PageId, Rid } from "../common/ids.js";
 import { type HeapBatch, scanHeapBatches } from "../storage/heap-batch-scan.js";
 import type { Column, Schema } from "../storage/row-codec.js";
 import type { HeapTuple, TableHeap } from "../storage/table-heap.js";
-import { TupleReader } from "../storage/tuple-codec.js";
+import { TupleReader } from "../storage/tuple-reader.js";
 
 /** What a block-range index summarises: a number (or bigint), or null for "no value". */
 export type BlockRangeKey = number | bigint;

@@ -15,7 +15,7 @@
  * heap order, it pins the page, fills one `HeapBatch` (the pinned bytes and, per live
  * tuple, its slot and its [start, end) in those bytes, no copy), calls `visit(batch)`, and
  * unpins, whatever `visit` does: returns, returns `false` (stop the scan), or throws. The
- * third step is `TupleReader.attach(batch.bytes, start, end)` (tuple-codec.ts):
+ * third step is `TupleReader.attach(batch.bytes, start, end)` (tuple-reader.ts):
  *
  *   scanHeapBatches(heap, (b) => {
  *     for (let i = 0; i < b.count; i++) sum += reader.attach(b.bytes, b.starts[i], b.ends[i]).value(delay);

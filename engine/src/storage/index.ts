@@ -5,6 +5,7 @@ export * from "./file-disk-manager.js";
 export * from "./heap-page.js";
 export * from "./slotted-page.js";
 export * from "./tuple-codec.js";
+export * from "./tuple-reader.js";
 export * from "./replacer.js";
 export * from "./lru-replacer.js";
 export * from "./clock-replacer.js";

@@ -26,7 +26,13 @@ export type ErrorKind =
   /** A null was given for a column declared NOT NULL. */
   | "null-violation"
   /** An extendible hash index cannot split a bucket again: its local depth would pass the maximum depth. */
-  | "index-full";
+  | "index-full"
+  /** A transaction was chosen as the victim of a deadlock (details: the cycle). */
+  | "deadlock"
+  /** A transaction could not be serialized with others (first-updater-wins, failed validation, SSI). */
+  | "serialization-failure"
+  /** A lock request waited longer than its timeout (in scheduler steps). */
+  | "lock-timeout";
 
 export class DbError extends Error {
   override readonly name = "DbError";

@@ -11,3 +11,4 @@ export * from "./storage/slotted-heap-page.js";
 export * from "./storage/row-codec.js";
 export * from "./index/index.js";
 export * from "./lsm/index.js";
+export * from "./txn/index.js";

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { crc32c } from "../src/common/crc32c.js";
+import { crc32cSliced } from "../src/lsm/crc32c-sliced.js";
 import { compareBytes } from "../src/index/key-codec.js";
 import type { LsmEntry } from "../src/lsm/entry.js";
 import { BlockBuilder, BlockReader, readVarint, writeVarint } from "../src/lsm/sstable-block.js";
@@ -305,6 +306,19 @@ describe("SSTable corruption", () => {
     expect(expectDbError(() => SSTableReader.open(bytes), "corrupt").message).toMatch(/filter block at offset \d+: a bloom filter needs a 5-byte header/);
     expect(SSTableReader.open(bytes, { filter: { withBitsPerKey: () => { throw new Error("unused"); }, decode: () => ({ bitCount: 1, hashCount: 1, add() {}, mayContain: () => true, encode: () => new Uint8Array(0) }) } }).info.entries).toBe(es.length);
   });
+});
+
+test("crc32cSliced gives crc32c's value for every length, offset and running value", () => {
+  const r = rng(32);
+  same(crc32cSliced(enc.encode("123456789")), 0xe3069283, "check value");
+  const bytes = r.bytes(300);
+  for (let start = 0; start < 9; start++) {
+    for (let length = 0; start + length <= bytes.length; length += 1 + (length >> 3)) {
+      const piece = bytes.subarray(start, start + length);
+      same(crc32cSliced(piece), crc32c(piece), `crc of ${length} bytes at ${start}`);
+      same(crc32cSliced(piece, 0x12345678), crc32c(piece, 0x12345678), `crc of ${length} bytes at ${start} after 0x12345678`);
+    }
+  }
 });
 
 test("bytesSource reads views of the bytes", () => {

@@ -47,13 +47,15 @@
  * LevelDB checks a data block's CRC only when asked (`ReadOptions::verify_checksums`,
  * false by default, and `paranoid_checks` for compaction reads, false too); we always do
  * when a block comes from the file. Its block cache, like ours, holds parsed blocks.
+ * The checksum is CRC-32C, computed 8 bytes a step (crc32c-sliced.ts: the same values as
+ * common/crc32c.ts, about twice as fast).
  * PostgreSQL has no SSTables: its heap is updated in place and its indexes are B-trees.
  */
-import { crc32c } from "../common/crc32c.js";
 import { DbError } from "../common/errors.js";
 import { compareBytes, toHex } from "../index/key-codec.js";
 import type { MembershipFilter, MembershipFilterClass } from "./bloom.js";
 import { BloomFilter } from "./bloom-filter.js";
+import { crc32cSliced as crc32c } from "./crc32c-sliced.js";
 import type { LsmEntry } from "./entry.js";
 import { BlockBuilder, BlockReader, readVarint, writeVarint } from "./sstable-block.js";
 

@@ -91,4 +91,11 @@ export interface ConcurrencyControl {
   state(txn: TxnId): TxnState | undefined;
   /** The committed data, key by key: what a new transaction would read. */
   committed(): ReadonlyMap<TxnKey, TxnValue>;
+  /**
+   * When a write becomes what other transactions read (optional, default "at-write"):
+   * "at-write" for protocols that write in place (no control, locking), "at-commit" for
+   * those that keep writes private until commit (OCC). The scheduler's history places
+   * each write where it took effect, so the serializability checker sees the real order.
+   */
+  readonly writesTakeEffect?: "at-write" | "at-commit";
 }

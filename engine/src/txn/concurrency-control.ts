@@ -71,6 +71,14 @@ export type Step =
     }
   | { readonly kind: "aborted"; readonly error: DbError };
 
+/**
+ * The answer to a scan (an optional request, `ConcurrencyControl.scan`): a Step whose
+ * "done" carries the rows whose key starts with the prefix, in key order.
+ */
+export type ScanStep =
+  | { readonly kind: "done"; readonly rows: readonly (readonly [TxnKey, TxnValue])[] }
+  | Exclude<Step, { readonly kind: "done" }>;
+
 export type TxnState = "active" | "waiting" | "committed" | "aborted";
 
 /** The isolation levels, as SQL names them. */
@@ -85,6 +93,12 @@ export interface ConcurrencyControl {
   /** Write `value` to `key`; `undefined` deletes it. */
   write(txn: TxnId, key: TxnKey, value: TxnValue | undefined): Step;
   commit(txn: TxnId): Step;
+  /**
+   * Optional: read every key starting with `prefix` ("accounts/"), in key order: a
+   * predicate read, where phantoms live (a key inserted by another transaction between two
+   * scans). Waits, aborts and refusals as for `read`.
+   */
+  scan?(txn: TxnId, prefix: TxnKey): ScanStep;
   /** Undo `txn`'s writes and release what it holds. Never waits. */
   abort(txn: TxnId): void;
   /** The state of `txn`, or undefined if it was never begun. */

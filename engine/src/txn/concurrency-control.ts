@@ -112,4 +112,10 @@ export interface ConcurrencyControl {
    * each write where it took effect, so the serializability checker sees the real order.
    */
   readonly writesTakeEffect?: "at-write" | "at-commit";
+  /**
+   * Optional: why the protocol aborted `txn` (a wound-wait victim, a deadlock victim chosen
+   * while another transaction asked), or undefined. A scheduler that finds a transaction
+   * aborted that was not answered "aborted" shows this error as the reason.
+   */
+  abortError?(txn: TxnId): DbError | undefined;
 }

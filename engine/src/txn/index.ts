@@ -1,2 +1,8 @@
 /** The transaction layer (notebooks 07 and 08): the concurrency-control contract and the protocols that keep it. */
 export * from "./concurrency-control.js";
+export * from "./schedule.js";
+export * from "./scheduler.js";
+export * from "./serializability.js";
+export * from "./no-control.js";
+export * from "./optimistic.js";
+export * from "./occ-validation.js";

@@ -1,5 +1,10 @@
 /** The transaction layer (notebooks 07 and 08): the concurrency-control contract and the protocols that keep it. */
 export * from "./concurrency-control.js";
+export * from "./lock-manager.js";
+export * from "./lock-table.js";
+export * from "./waits-for.js";
+export * from "./deadlock-policy.js";
+export * from "./two-phase-locking.js";
 export * from "./schedule.js";
 export * from "./scheduler.js";
 export * from "./serializability.js";

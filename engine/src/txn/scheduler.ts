@@ -37,8 +37,7 @@
  * wakes it; the isolation tester (`src/test/isolation/isolationtester.c`) drives sessions
  * in a given permutation and notices a blocked step as we do, by asking whether it waits.
  */
-import type { DbError } from "../common/errors.js";
-import { DbError as Err } from "../common/errors.js";
+import { DbError } from "../common/errors.js";
 import type { Random } from "../common/random.js";
 import type { ConcurrencyControl, Step, TxnId, TxnKey, TxnValue } from "./concurrency-control.js";
 import { formatOp, formatValue, parseSchedule, type ScheduleStep, type TxnOp } from "./schedule.js";
@@ -149,8 +148,8 @@ export class Scheduler {
   constructor(cc: ConcurrencyControl, options: SchedulerOptions = {}) {
     const patience = options.patience ?? 20;
     const retry = options.retryAborted ?? 0;
-    if (!Number.isInteger(patience) || patience < 0) throw new Err("invalid-argument", `patience must be an integer ≥ 0, got ${String(patience)}`, { patience });
-    if (!Number.isInteger(retry) || retry < 0) throw new Err("invalid-argument", `retryAborted must be an integer ≥ 0, got ${String(retry)}`, { retryAborted: retry });
+    if (!Number.isInteger(patience) || patience < 0) throw new DbError("invalid-argument", `patience must be an integer ≥ 0, got ${String(patience)}`, { patience });
+    if (!Number.isInteger(retry) || retry < 0) throw new DbError("invalid-argument", `retryAborted must be an integer ≥ 0, got ${String(retry)}`, { retryAborted: retry });
     this.cc = cc;
     this.#patience = patience;
     this.#retryAborted = retry;
@@ -167,9 +166,9 @@ export class Scheduler {
   /** Load scripts to interleave by `random` for `step()`/`run()`; each becomes a transaction when it begins. */
   loadScripts(scripts: readonly (readonly TxnOp[])[], random: Random): this {
     for (const s of scripts) {
-      if (s.length === 0) throw new Err("invalid-argument", "a transaction script needs at least one step", {});
+      if (s.length === 0) throw new DbError("invalid-argument", "a transaction script needs at least one step", {});
       const end = s.findIndex((op) => op.kind === "commit" || op.kind === "abort");
-      if (end >= 0 && end !== s.length - 1) throw new Err("invalid-argument", `a script has steps after its ${s[end]!.kind} (step ${end + 1} of ${s.length})`, {});
+      if (end >= 0 && end !== s.length - 1) throw new DbError("invalid-argument", `a script has steps after its ${s[end]!.kind} (step ${end + 1} of ${s.length})`, {});
     }
     this.#scripts.push(...scripts.map((s) => ({ script: [...s], attempt: 0 })));
     this.#random = random;
@@ -186,7 +185,7 @@ export class Scheduler {
     let run = this.#runs.get(txn);
     if (run === undefined) {
       if (!Number.isSafeInteger(txn) || txn < this.#nextId) {
-        throw new Err("invalid-argument", `T${txn} cannot begin now: transactions begin in the order of their ids (next is T${this.#nextId} or later)`, { txn });
+        throw new DbError("invalid-argument", `T${txn} cannot begin now: transactions begin in the order of their ids (next is T${this.#nextId} or later)`, { txn });
       }
       run = this.#newRun(txn, undefined, undefined, 0);
     }
@@ -282,8 +281,17 @@ export class Scheduler {
       // begin, then (for a script) the first step is chosen later; for a submit, #drain goes on.
       run.status = "active";
     }
-    if (this.#noticeAbort(run)) return;
-    const step = this.#ask(run.id, op);
+    // A transaction the protocol aborted behind its back (a deadlock victim, a wound-wait
+    // victim) learns it at its next request: the protocol answers "aborted", or refuses
+    // with invalid-state, and then abortError (if it has one) says why.
+    const abortedBehind = run.status !== "new" && this.cc.state(run.id) === "aborted";
+    let step: Step;
+    try {
+      step = this.#ask(run.id, op);
+    } catch (error) {
+      if (!abortedBehind || !(error instanceof DbError) || error.kind !== "invalid-state") throw error;
+      step = { kind: "aborted", error: this.cc.abortError?.(run.id) ?? error };
+    }
     const base = { txn: run.id, ...(op === undefined ? {} : { op }), ...(retried ? { retried: true } : {}) };
     switch (step.kind) {
       case "waiting":
@@ -366,21 +374,10 @@ export class Scheduler {
     }
   }
 
-  /** A transaction the protocol aborted behind its back (a wound-wait victim): record it. */
-  #noticeAbort(run: Run): boolean {
-    if (run.status === "new" || run.status === "committed" || run.status === "aborted") return false;
-    if (this.cc.state(run.id) !== "aborted") return false;
-    const error = this.cc.abortError?.(run.id) ?? new Err("invalid-state", `T${run.id} was aborted by the protocol`, { txn: run.id });
-    this.#record({ txn: run.id, outcome: "aborted", error });
-    this.#ended(run, "aborted", error);
-    return true;
-  }
-
-  /** After a step that did not wait: notice protocol aborts, let the blocked ask again until nothing changes. */
+  /** After a step that did not wait: let the blocked ask again until nothing changes. */
   #settle(): void {
     for (let progress = true; progress; ) {
       progress = false;
-      for (const run of this.#runs.values()) if (this.#noticeAbort(run)) progress = true;
       const waiting = [...this.#runs.values()].filter((r) => r.status === "waiting").sort((a, b) => a.waitSince - b.waitSince);
       for (const run of waiting) {
         if (run.status !== "waiting") continue;
@@ -405,6 +402,19 @@ export class Scheduler {
     }
     const waiting = [...this.#runs.values()].filter((r) => r.status === "waiting");
     this.#blocked = waiting.length === 0 ? undefined : waiting.map((r) => r.waitEdge!);
+    // Aborted behind their backs with no request left to learn it: record it now.
+    let changed = false;
+    for (const run of this.#runs.values()) {
+      if (run.status !== "active" || this.cc.state(run.id) !== "aborted") continue;
+      const error = this.cc.abortError?.(run.id) ?? new DbError("invalid-state", `T${run.id} was aborted by the protocol`, { txn: run.id });
+      this.#record({ txn: run.id, outcome: "aborted", error });
+      this.#ended(run, "aborted", error);
+      changed = true;
+    }
+    if (changed || this.#scripts.length > 0) {
+      this.#blocked = undefined;
+      return true;
+    }
     return false;
   }
 
@@ -459,7 +469,7 @@ export function formatTimeline(history: History): string[] {
 export function formatOutcome(history: History): string[] {
   const names = (ts: readonly TxnId[]) => (ts.length === 0 ? "none" : ts.map((t) => `T${t}`).join(" "));
   const lines = [`committed: ${names(history.committed)}`];
-  for (const a of history.aborted) lines.push(`aborted: T${a.txn} (${a.reason === "requested" ? "its own abort" : `${a.reason}: ${a.error?.message ?? ""}`})`);
+  for (const a of history.aborted) lines.push(`aborted: T${a.txn} (${a.reason === "requested" ? "its own abort" : (a.error?.message ?? a.reason).startsWith(a.reason) ? a.error?.message : `${a.reason}: ${a.error?.message ?? ""}`})`);
   if (history.outcome === "blocked") {
     lines.push(`blocked: ${history.blocked.map((w) => `T${w.txn} waits for ${names(w.holders)} on ${w.on}`).join("; ")}`);
   } else if (history.unfinished.length > 0) lines.push(`unfinished: ${names(history.unfinished)}`);

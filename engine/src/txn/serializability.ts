@@ -28,7 +28,8 @@
  * conflict-serializable: T1: r(x); T2: w(x); T1: w(x); T3: w(x) with all committed.
  * A committed read of an aborted transaction's write (a dirty read that stuck) matches no
  * serial order: the conflict graph, over committed transactions only, cannot see it, so
- * it is reported on its own (`readsFromAborted`).
+ * it is reported on its own (`readsFromUncommitted`), as is a committed write an abort's
+ * undo wiped out (`lostWrites`). Transactions that did not finish count as aborted.
  *
  * PostgreSQL proves nothing after the fact: SSI (`src/backend/storage/lmgr/predicate.c`)
  * tracks rw-antidependencies while transactions run and aborts one when two consecutive
@@ -82,8 +83,10 @@ export interface SerializabilityReport {
   readonly viewSerializable?: boolean;
   /** A view-equivalent serial order, when one exists. */
   readonly viewOrder?: readonly TxnId[];
-  /** Reads of committed transactions that read an aborted transaction's write. */
-  readonly readsFromAborted: readonly ReadsFrom[];
+  /** Reads of committed transactions that read a write that never committed (its writer aborted or did not finish). */
+  readonly readsFromUncommitted: readonly (ReadsFrom & { readonly writerOutcome: "aborted" | "unfinished" })[];
+  /** Keys a committed transaction wrote whose final value is not a committed write (an abort's undo restored an older value over it). */
+  readonly lostWrites: readonly { readonly key: TxnKey; readonly finalWriter: TxnId }[];
 }
 
 export interface CheckOptions {
@@ -140,7 +143,13 @@ export function checkSerializability(history: readonly HistoryOp[], options: Che
 
   // Reads-from, replaying writes and the undo of aborts.
   const replay = replayHistory(history);
-  const readsFromAborted = replay.reads.filter((r) => isCommitted.has(r.reader) && r.writer !== 0 && ended.get(r.writer) === "abort");
+  const readsFromUncommitted = replay.reads
+    .filter((r) => isCommitted.has(r.reader) && r.writer !== 0 && !isCommitted.has(r.writer))
+    .map((r) => ({ ...r, writerOutcome: ended.get(r.writer) === "abort" ? ("aborted" as const) : ("unfinished" as const) }));
+  const writtenByCommitted = new Set(history.flatMap((op) => (op.kind === "write" && isCommitted.has(op.txn) ? [op.key] : [])));
+  const lostWrites = [...writtenByCommitted]
+    .filter((key) => !isCommitted.has(replay.finalWriters.get(key) ?? 0))
+    .map((key) => ({ key, finalWriter: replay.finalWriters.get(key) ?? 0 }));
 
   let viewSerializable: boolean | undefined;
   let viewOrder: TxnId[] | undefined;
@@ -165,14 +174,15 @@ export function checkSerializability(history: readonly HistoryOp[], options: Che
     ...(serialOrder === undefined ? {} : { serialOrder }),
     ...(viewSerializable === undefined ? {} : { viewSerializable }),
     ...(viewOrder === undefined ? {} : { viewOrder }),
-    readsFromAborted,
+    readsFromUncommitted,
+    lostWrites,
   };
 }
 
 /** The report in a few lines: verdicts, the cycle with its conflicts, the orders. */
 export function describeSerializability(report: SerializabilityReport, history?: readonly HistoryOp[]): string[] {
   const lines: string[] = [];
-  const order = (o: readonly TxnId[]) => o.map((t) => `T${t}`).join(" ");
+  const order = (o: readonly TxnId[]) => (o.length === 0 ? "the empty order (nothing committed)" : o.map((t) => `T${t}`).join(" "));
   if (report.conflictSerializable) {
     lines.push(`conflict-serializable: yes, as ${order(report.serialOrder ?? [])}`);
   } else {
@@ -182,7 +192,10 @@ export function describeSerializability(report: SerializabilityReport, history?:
   if (report.viewSerializable === undefined) lines.push(`view-serializable: not checked (${report.committed.length} committed transactions)`);
   else if (report.viewSerializable) lines.push(`view-serializable: yes, as ${order(report.viewOrder ?? [])}${report.conflictSerializable ? "" : " (serializable but not conflict-serializable)"}`);
   else lines.push("view-serializable: no");
-  for (const r of report.readsFromAborted) lines.push(`T${r.reader} read ${r.key} from aborted T${r.writer}`);
+  for (const r of report.readsFromUncommitted) lines.push(`T${r.reader} read ${r.key} from T${r.writer}, which ${r.writerOutcome === "aborted" ? "aborted" : "did not finish"}`);
+  for (const w of report.lostWrites) {
+    lines.push(`${w.key} ends with ${w.finalWriter === 0 ? "its value before the history" : `the write of T${w.finalWriter}, which did not commit`}: a committed write of it was undone`);
+  }
   return lines;
 }
 
@@ -276,6 +289,8 @@ function replayHistory(history: readonly HistoryOp[]): { reads: ReadsFrom[]; fin
         break;
     }
   });
+  // Transactions that did not finish count as aborted: undo them, the latest begun first.
+  for (const txn of [...undo.keys()].sort((a, b) => b - a)) for (const [key, before] of undo.get(txn)!) current.set(key, before);
   return { reads, finalWriters: current };
 }
 

@@ -375,6 +375,36 @@ describe("file store and memtable", () => {
     expectDbError(() => m.put({ key: enc.encode("c"), seq: 4, value: undefined }), "invalid-state", "put after freeze");
   });
 
+  test("memtable against a Map: seeded puts (new keys, overwrites, tombstones) through many leaf splits, gets and bounded scans", () => {
+    const r = rng(61);
+    const m = new Memtable();
+    const model = new Map<string, { seq: number; value: string | undefined }>();
+    const k = (n: number) => `m${String(n).padStart(5, "0")}`;
+    for (let seq = 1; seq <= 6000; seq++) {
+      const n = r.bool(0.3) ? r.int(50) : r.int(20_000);
+      const value = r.bool(0.1) ? undefined : `v${seq}`;
+      m.put({ key: enc.encode(k(n)), seq, value: value === undefined ? undefined : enc.encode(value) });
+      model.set(k(n), { seq, value });
+    }
+    same(m.size, model.size, "entries");
+    const sorted = [...model.keys()].sort();
+    const show = (e: { key: Uint8Array; seq: number; value: Uint8Array | undefined }) => `${dec.decode(e.key)}@${e.seq}=${e.value === undefined ? "☠" : dec.decode(e.value)}`;
+    const want = (key: string) => `${key}@${model.get(key)!.seq}=${model.get(key)!.value ?? "☠"}`;
+    same([...m.entries()].map(show).join(","), sorted.map(want).join(","), "full scan");
+    for (let i = 0; i < 300; i++) {
+      const n = r.int(20_100);
+      const e = m.get(enc.encode(k(n)));
+      same(e === undefined ? "absent" : show(e), model.has(k(n)) ? want(k(n)) : "absent", `get ${k(n)}`);
+    }
+    for (let i = 0; i < 40; i++) {
+      const a = k(r.int(20_100));
+      const b = k(r.int(20_100));
+      const [lo, hi] = a < b ? [a, b] : [b, a];
+      same([...m.entries(enc.encode(lo), enc.encode(hi))].map(show).join(","), sorted.filter((x) => x >= lo && x < hi).map(want).join(","), `scan [${lo}, ${hi})`);
+    }
+    same([...new Memtable().entries(enc.encode("a"))].length, 0, "scan of an empty memtable");
+  });
+
   test("manifest round trip", () => {
     const state = { strategy: "leveled" as const, nextFileNumber: 9, lastSeq: 77, levels: [[{ fileNumber: 3, smallest: enc.encode("a"), largest: enc.encode("z"), size: 100, entries: 4 }], []] };
     expect(decodeManifest(encodeManifest(state))).toEqual(state);

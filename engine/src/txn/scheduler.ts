@@ -194,7 +194,7 @@ export class Scheduler {
     } else {
       run.queue.push(op);
       if (run.status !== "waiting") this.#drain(run);
-      this.#settle();
+      this.#settleAfter(from);
     }
     return this.#events.slice(from);
   }
@@ -219,7 +219,7 @@ export class Scheduler {
           const run = this.#newRun(this.#nextId, script, retryOf, attempt);
           this.#runOne(run, undefined);
         } else this.#runOne(choice, choice.queue.shift()!);
-        this.#settle();
+        this.#settleAfter(from);
         return this.#events.slice(from);
       }
     }
@@ -372,6 +372,11 @@ export class Scheduler {
     if (why === "aborted" && run.script !== undefined && run.attempt < this.#retryAborted) {
       this.#scripts.push({ script: run.script, retryOf: run.retryOf ?? run.id, attempt: run.attempt + 1 });
     }
+  }
+
+  /** Retry the blocked if a step since event `from` did something other than wait (it may have released a lock). */
+  #settleAfter(from: number): void {
+    if (this.#events.slice(from).some((e) => e.outcome !== "waiting")) this.#settle();
   }
 
   /** After a step that did not wait: let the blocked ask again until nothing changes. */

@@ -5,7 +5,21 @@
  * and seeded random schedules of increments that must lose no update.
  */
 import { describe, expect, it } from "vitest";
-import { TwoPhaseLocking, type IsolationLevel, type ScanStep, type Step } from "../src/index.js";
+import {
+  Random,
+  TwoPhaseLocking,
+  checkSerializability,
+  commit,
+  read,
+  runRandom,
+  runSchedule,
+  write,
+  type DeadlockPolicy,
+  type IsolationLevel,
+  type ScanStep,
+  type Step,
+  type TxnOp,
+} from "../src/index.js";
 import { checkRun, expectDbError, rng } from "../../test-support/index.js";
 
 const done = (value?: number | string): Step => ({ kind: "done", value });
@@ -80,6 +94,8 @@ describe("07 2PL · the contract", () => {
     cc.write(2, "x", 2);
     expect(cc.write(1, "x", 1)).toEqual(done());
     expect(cc.state(2)).toBe("aborted");
+    expect(cc.abortError(2)?.message).toBe("wound-wait: older T1 wounds T2 on x");
+    expect(cc.abortError(1)).toBeUndefined();
     const told = cc.commit(2);
     expect(told.kind === "aborted" && told.error.kind).toBe("deadlock");
     expectDbError(() => cc.commit(2), "invalid-state", "a second commit");
@@ -244,5 +260,45 @@ describe("07 2PL · random schedules", () => {
       return final < committed;
     });
     expect(lost).toBe(true);
+  });
+});
+
+describe("07 2PL · through the scheduler", () => {
+  it("the crossing schedule: detect aborts T2, none ends blocked with the cycle's edges", () => {
+    const schedule = "T1: r(x); T2: r(y); T1: w(y, 1); T2: w(x, 2); T1: c; T2: c";
+    const detect = runSchedule(new TwoPhaseLocking({ initial: [["x", 0], ["y", 0]] }), schedule);
+    expect([detect.committed, detect.aborted.map((a) => a.reason), [...detect.finalState]]).toEqual([[1], ["deadlock"], [["x", 0], ["y", 1]]]);
+    const none = runSchedule(new TwoPhaseLocking({ deadlock: "none", initial: [["x", 0], ["y", 0]] }), schedule);
+    expect(none.outcome).toBe("blocked");
+    expect(none.blocked.map((b) => `T${b.txn}→${b.holders.join(",")}`)).toEqual(["T1→2", "T2→1"]);
+  });
+
+  it("random interleavings of read-modify-write scripts: every 2PL history at repeatable read or above is conflict-serializable", () => {
+    const policies: DeadlockPolicy[] = ["detect", "wait-die", "wound-wait", { timeout: 3 }];
+    const seeds = Array.from({ length: 40 }, (_, i) => i + 1);
+    checkRun(
+      seeds,
+      (ss) => {
+        for (const seed of ss)
+          for (const isolation of ["repeatable read", "serializable"] as const) {
+            const policy = policies[seed % policies.length]!;
+            const r = new Random(seed);
+            const scripts: TxnOp[][] = Array.from({ length: 5 }, () => {
+              const ops: TxnOp[] = [];
+              for (let i = 0; i < 3; i++) {
+                const key = r.pick(["x", "y", "z", "t/1", "t/2"]);
+                ops.push(read(key), write(key, r.int(100)));
+              }
+              ops.push(commit());
+              return ops;
+            });
+            const h = runRandom(new TwoPhaseLocking({ isolation, deadlock: policy, initial: [["x", 0], ["y", 0]] }), scripts, new Random(seed * 7));
+            const report = checkSerializability(h.operations);
+            expect(report.conflictSerializable, `${h.protocol}, seed ${seed}: ${h.outcome}`).toBe(true);
+            expect(h.outcome, `${h.protocol}, seed ${seed}`).toBe("finished");
+          }
+      },
+      { show: (s) => `seed ${s}` },
+    );
   });
 });

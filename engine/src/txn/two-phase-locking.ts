@@ -82,6 +82,8 @@ interface Txn {
   pending?: { readonly signature: string; retries: number; readonly fresh: Set<LockResource> };
   /** Set when another transaction's request aborted this one; told at its next request. */
   notice?: DbError;
+  /** Why the protocol aborted it (kept after it was told). */
+  reason?: DbError;
   /** Non-strict only: true after the first unlock. */
   shrinking: boolean;
 }
@@ -90,6 +92,8 @@ const ISOLATION_LEVELS: readonly IsolationLevel[] = ["read uncommitted", "read c
 
 export class TwoPhaseLocking implements ConcurrencyControl {
   readonly name: string;
+  /** Writes go to the shared map in place, under their X lock. */
+  readonly writesTakeEffect = "at-write" as const;
   readonly isolation: IsolationLevel;
   readonly policy: DeadlockPolicy;
   readonly strict: boolean;
@@ -178,6 +182,11 @@ export class TwoPhaseLocking implements ConcurrencyControl {
 
   state(txn: TxnId): TxnState | undefined {
     return this.#txns.get(txn)?.state;
+  }
+
+  /** Why the protocol aborted `txn` (deadlock victim, wounded, timed out…); undefined if it did not. */
+  abortError(txn: TxnId): DbError | undefined {
+    return this.#txns.get(txn)?.reason;
   }
 
   committed(): ReadonlyMap<TxnKey, TxnValue> {
@@ -283,6 +292,7 @@ export class TwoPhaseLocking implements ConcurrencyControl {
         } catch (error) {
           if (error instanceof DbError && error.kind === "deadlock") {
             this.#abort(txn);
+            t.reason = error;
             return { kind: "aborted", error };
           }
           throw error;
@@ -303,6 +313,7 @@ export class TwoPhaseLocking implements ConcurrencyControl {
         }
         if (decision.action === "abort-requester") {
           this.#abort(txn);
+          t.reason = decision.error;
           return { kind: "aborted", error: decision.error };
         }
         for (const victim of decision.victims) {
@@ -310,6 +321,7 @@ export class TwoPhaseLocking implements ConcurrencyControl {
           if (v === undefined || (v.state !== "active" && v.state !== "waiting")) continue;
           this.#abort(victim);
           v.notice = decision.error;
+          v.reason = decision.error;
         }
       }
     }

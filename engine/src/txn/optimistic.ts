@@ -141,7 +141,7 @@ export class OptimisticConcurrencyControl implements ConcurrencyControl {
   commit(txn: TxnId): Step {
     const t = this.#active(txn, "commit");
     const view: OccTransaction = { txn, startTn: t.startTn, readSet: [...t.readSet], writeSet: [...t.workspace.keys()] };
-    const verdict = this.algorithms.validate(view, this.#log);
+    const verdict = this.algorithms.validate(view, [...this.#log]);
     if (!verdict.ok) {
       this.validationFailures++;
       t.state = "aborted";

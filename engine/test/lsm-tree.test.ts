@@ -264,6 +264,8 @@ describe("LSM tree: amplification counters", () => {
       v.fill(0x21);
     }
     tree.get(key(5))!.fill(0x21);
+    tree.put(key(6), "value6"); // in the memtable now
+    tree.get(key(6))!.fill(0x21);
     same([...tree.scan()].map(([k, v]) => `${dec.decode(k)}=${dec.decode(v)}`).join(","), Array.from({ length: 300 }, (_, i) => `${key(i)}=value${i}`).join(","), "scan after changing what scans and gets returned");
   });
 

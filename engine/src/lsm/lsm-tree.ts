@@ -38,8 +38,11 @@
  * Costs: a put is O(log n) in memory (its key and value copied into an arena), plus its
  * share of flushes and compactions (each byte is rewritten about ratio times per level
  * with leveled compaction, about once per tier with size-tiered). A get reads at most one
- * block per table it cannot skip, from an LRU block cache (8 MiB by default) or the file.
- * The bytes `get` returns are the tree's own: read them, do not change them.
+ * block per table it cannot skip, from an LRU cache of checked, parsed blocks (8 MiB by
+ * default) or from the file, where the block's CRC-32C and restart array are checked
+ * before it is used and cached (sstable.ts). `get` and `scan` hand out copies: the caller
+ * may keep and change them. Compactions read their inputs 256 KiB at a time without
+ * filling the cache, as views of those reads (nothing copied until the output is built).
  *
  * LevelDB is this design (memtable skip list, immutable memtable, L0 trigger 4, 10 MiB
  * L1, ratio 10, 2 MiB tables, a bloom filter per table when configured) with a WAL, a
@@ -271,8 +274,9 @@ export class LsmTree {
     this.#stats.gets++;
     let entry = this.#memtable.get(k);
     for (let i = 0; entry === undefined && i < this.#immutables.length; i++) entry = this.#immutables[i]!.get(k);
-    if (entry === undefined) entry = this.#getFromTables(k);
-    return entry?.value;
+    // A memtable's value lies in the arena: hand out a copy. A table's get copies already.
+    if (entry !== undefined) return entry.value?.slice();
+    return this.#getFromTables(k)?.value;
   }
 
   /** The live entries with lo ≤ key < hi (an undefined bound is open), ascending. Do not write while a scan runs. */

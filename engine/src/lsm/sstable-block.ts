@@ -16,7 +16,11 @@
  * Varints are unsigned LEB128 (7 bits a byte, low group first, high bit = more), up to
  * 2⁵³ − 1. Costs: a lookup in a block of n entries and r = ⌈n/16⌉ restarts decodes
  * ⌈log2 r⌉ restart keys and at most 16 entries; a block is decoded only from its start
- * or a restart point. The same format serves the index block (key = a data block's last
+ * or a restart point. A `BlockReader` checks the restart array once, when it is built
+ * (after the SSTable checked the block's CRC-32C); the SSTable's block cache keeps built
+ * readers, so a cached block costs a get only its search. Decoding writes the header's
+ * fields into the reader (no object per entry) and hands out views where it can (see
+ * `BlockReader`). The same format serves the index block (key = a data block's last
  * key, value = its handle). This is LevelDB's block format (table/block_builder.cc) with
  * the sequence number and tombstone moved from the internal key into the entry; RocksDB
  * keeps it and adds an optional hash index inside the block.

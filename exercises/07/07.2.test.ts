@@ -9,7 +9,7 @@
 import { describe, expect, it } from "vitest";
 import { LockTable, waitsForGraph, type TxnId } from "@workbook/engine";
 import { findDeadlock } from "@submission";
-import { checkRun, expectDbError, rng, same, sameJson } from "../../test-support/index.js";
+import { checkRun, errorOf, expectDbError, rng, same, sameJson } from "../../test-support/index.js";
 
 const g = (edges: Record<number, number[]>) => new Map<TxnId, TxnId[]>(Object.entries(edges).map(([k, v]) => [Number(k), v]));
 const text = (graph: Map<TxnId, TxnId[]>) => [...graph].map(([t, us]) => `T${t}→[${us.join(",")}]`).join(" ");
@@ -48,6 +48,11 @@ describe("07.2 findDeadlock · hand-built graphs", () => {
     expectDbError(() => findDeadlock(g({ 1: [2], 2: [2] })), "invalid-argument", "T2 waits for T2");
     expectDbError(() => findDeadlock(g({ 1: [0] })), "invalid-argument", "T1 waits for 0");
     expectDbError(() => findDeadlock(new Map([[-3, [1]]])), "invalid-argument", "a transaction -3");
+    expectDbError(() => findDeadlock(g({ 2: [1.5] })), "invalid-argument", "T2 waits for 1.5");
+    // Say what and where: the message names the transaction at fault.
+    expect(errorOf(() => findDeadlock(g({ 1: [2], 2: [2] })))?.message ?? "", "the self-wait's message").toMatch(/2/);
+    expect(errorOf(() => findDeadlock(g({ 4: [0] })))?.message ?? "", "the message for T4 → 0").toMatch(/0|4/);
+    expect(errorOf(() => findDeadlock(new Map([[-3, [1]]])))?.message ?? "", "the message for the id -3").toMatch(/-3/);
   });
 
   it("a 2-cycle: T3 → T5 → T3, victim T5 (the youngest)", () => {
@@ -84,6 +89,18 @@ describe("07.2 findDeadlock · hand-built graphs", () => {
     const found = findDeadlock(graph);
     same(found?.cycle.length, n + 1, "the cycle's length");
     same(found?.victim, n, "the victim");
+  });
+});
+
+describe("07.2 findDeadlock · each transaction explored once", () => {
+  it("a ladder of 90 transactions (T_i waits for T_i+1 and T_i+2: 10¹⁸ paths, no cycle) is searched at once", () => {
+    const graph = new Map<TxnId, TxnId[]>();
+    for (let t = 1; t <= 90; t++) graph.set(t, [t + 1, t + 2].filter((u) => u <= 90));
+    expect(findDeadlock(graph)).toBeUndefined();
+    graph.set(90, [1]);
+    const found = findDeadlock(graph);
+    same(found?.victim, 90, "the victim once T90 waits for T1");
+    same(found?.cycle.length, 91, "the first cycle found follows the smallest edges: T1 → T2 → … → T90 → T1");
   });
 });
 

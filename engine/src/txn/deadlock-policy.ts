@@ -26,7 +26,8 @@
  */
 import { DbError } from "../common/errors.js";
 import type { TxnId } from "./concurrency-control.js";
-import { deadlockError, findDeadlock, type WaitsForGraph } from "./waits-for.js";
+import { findDeadlock, type WaitsForGraph } from "./find-deadlock.js";
+import { deadlockError } from "./waits-for.js";
 
 export type DeadlockPolicy = "none" | "detect" | "wait-die" | "wound-wait" | { readonly timeout: number };
 

@@ -2,6 +2,7 @@
 export * from "./concurrency-control.js";
 export * from "./lock-manager.js";
 export * from "./lock-table.js";
+export * from "./find-deadlock.js";
 export * from "./waits-for.js";
 export * from "./deadlock-policy.js";
 export * from "./two-phase-locking.js";

@@ -1,44 +1,22 @@
 /**
- * Deadlock detection: the waits-for graph (exercise 07.2)
- * =======================================================
- * An edge T → U means "T waits for U": U holds a lock T's request conflicts with, or U's
- * request is queued ahead of T's (lock-manager.ts). A deadlock is a cycle: nobody on it
- * can move until someone on it gives up. Breaking it takes one abort, of the victim: the
- * youngest transaction on the cycle (the largest id), which has done the least work.
+ * The waits-for graph
+ * ===================
+ * Who waits for whom, read off the lock table (lock-manager.ts): a waiting request of T
+ * gives an edge T → U for every holder U whose mode conflicts with T's request, and for
+ * every request U queued ahead of T (FIFO: T cannot be granted before it). A cycle in this
+ * graph is a deadlock; find-deadlock.ts finds the first one and its victim.
  *
- *   T1 ──► T3 ──► T5            T3 waits for T5, T5 for T3: the cycle T3 → T5 → T3,
- *          ▲      │             T1 only waits on it (a tail): the victim is T5.
- *          └──────┘
+ *   x: granted T1 X · waiting T2 S, T3 S      T2 → T1;  T3 → T1, T2
+ *   y: granted T3 S · waiting T1 X            T1 → T3   (cycle T1 → T3 → T1)
  *
- * The search is a depth-first search, deterministic: it starts from every transaction in
- * ascending id order (skipping those already explored), follows edges in ascending order,
- * and the first edge back to a transaction on the current path closes the cycle reported.
- * The cycle is written from the transaction the edge points to, in edge order, and ends
- * where it starts: [3, 5, 3], shown "T3 → T5 → T3".
- *
- *   white (unseen) ──visit──► grey (on the path) ──all edges done──► black (no cycle through it)
- *   an edge to grey: a cycle; to black: nothing new; to white: visit it
- *
- * Costs: O(V + E) per search. PostgreSQL (src/backend/storage/lmgr/deadlock.c) runs the
- * search only after a backend has waited deadlock_timeout (1 s) and only from that backend
- * (DeadLockCheck → FindLockCycle), distinguishes hard edges (a conflicting holder) from
- * soft ones (a conflicting waiter ahead), and tries to break a cycle of soft edges by
- * reordering the queue before it aborts anyone; the victim is the backend that ran the
- * check, not the youngest.
+ * Costs: O(Σ q²) over the queues (each waiter looks at its queue). PostgreSQL builds the
+ * same edges lazily while it searches (FindLockCycleRecurseMember in deadlock.c): hard
+ * edges to conflicting holders, soft edges to conflicting waiters ahead.
  */
 import { DbError } from "../common/errors.js";
 import type { TxnId } from "./concurrency-control.js";
+import type { Deadlock } from "./find-deadlock.js";
 import { lockCompatible, type LockManager } from "./lock-manager.js";
-
-/** T → the transactions T waits for. A transaction with no entry waits for nobody. */
-export type WaitsForGraph = ReadonlyMap<TxnId, readonly TxnId[]>;
-
-export interface Deadlock {
-  /** The cycle, first transaction repeated at the end: [3, 5, 3]. */
-  readonly cycle: readonly TxnId[];
-  /** The transaction to abort: the largest id on the cycle. */
-  readonly victim: TxnId;
-}
 
 /** The waits-for graph of a lock manager: from each waiting request to the holders and waiters it waits for. */
 export function waitsForGraph(locks: LockManager): Map<TxnId, TxnId[]> {
@@ -57,57 +35,6 @@ export function waitsForGraph(locks: LockManager): Map<TxnId, TxnId[]> {
     });
   }
   return graph;
-}
-
-/** The first cycle of `graph` in id order and its victim, or undefined when there is none. */
-export function findDeadlock(graph: WaitsForGraph): Deadlock | undefined {
-  const edges = new Map<TxnId, TxnId[]>();
-  for (const [txn, targets] of graph) {
-    if (!Number.isInteger(txn) || txn < 1) {
-      throw new DbError("invalid-argument", `a transaction id is an integer ≥ 1, got ${String(txn)}`, { txn });
-    }
-    for (const target of targets) {
-      if (!Number.isInteger(target) || target < 1) {
-        throw new DbError("invalid-argument", `T${txn} waits for ${String(target)}, which is not a transaction id`, { txn, target });
-      }
-      if (target === txn) throw new DbError("invalid-argument", `T${txn} waits for itself: a transaction never waits for its own lock`, { txn });
-    }
-    edges.set(txn, [...new Set(targets)].sort((a, b) => a - b));
-  }
-  const BLACK = 2;
-  const GREY = 1;
-  const color = new Map<TxnId, number>();
-  for (const start of [...edges.keys()].sort((a, b) => a - b)) {
-    if (color.has(start)) continue;
-    // Iterative DFS: the path, and for each node on it the index of the next edge to try.
-    const path: TxnId[] = [start];
-    const next: number[] = [0];
-    color.set(start, GREY);
-    while (path.length > 0) {
-      const node = path[path.length - 1]!;
-      const out = edges.get(node) ?? [];
-      const i = next[next.length - 1]!;
-      if (i >= out.length) {
-        color.set(node, BLACK);
-        path.pop();
-        next.pop();
-        continue;
-      }
-      next[next.length - 1] = i + 1;
-      const target = out[i]!;
-      const c = color.get(target);
-      if (c === GREY) {
-        const cycle = path.slice(path.indexOf(target));
-        return { cycle: [...cycle, target], victim: Math.max(...cycle) };
-      }
-      if (c === undefined) {
-        color.set(target, GREY);
-        path.push(target);
-        next.push(0);
-      }
-    }
-  }
-  return undefined;
 }
 
 /** "T3 → T5 → T3". */

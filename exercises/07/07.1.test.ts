@@ -76,6 +76,15 @@ describe("07.1 LockTable · grant and queue", () => {
     expect(t.held(2, "x")).toBe("S");
   });
 
+  it("a waiting request lists whom it waits for in ascending order, whatever the order they came in", () => {
+    const t = new LockTable();
+    for (const txn of [8, 3, 6]) t.lock(txn, "x", "S");
+    expect(t.lock(9, "x", "X")).toEqual({ kind: "waiting", holders: [3, 6, 8] });
+    t.lock(2, "y", "X");
+    t.lock(7, "y", "S");
+    expect(t.lock(4, "y", "IS"), "T4 waits for the holder T2 and for T7 ahead of it").toEqual({ kind: "waiting", holders: [2, 7] });
+  });
+
   it("resources() lists the resources with requests, sorted, and forgets a resource once its queue is empty", () => {
     const t = new LockTable();
     t.lock(1, "b", "S");
@@ -176,6 +185,8 @@ describe("07.1 LockTable · releases and refusals", () => {
     same(show(t, "x"), "x: granted T1 S", "after the refusals");
     expect(t.resources()).toEqual(["x"]);
     same(outcome(() => t.releaseAll(7)), "nothing thrown", "releaseAll of a transaction with nothing");
+    expectDbError(() => t.releaseAll(0), "invalid-argument", "releaseAll(0)");
+    same(show(t, "x"), "x: granted T1 S", "after releaseAll(0)");
   });
 });
 

@@ -12,8 +12,9 @@
  * before the row's lock (S, X), as PostgreSQL takes RowExclusiveLock on a table before it
  * locks a tuple. `intentionFor(mode)` says which.
  *
- * Modes (Gray's multiple granularity locking; PostgreSQL's table lock modes play the same
- * part: AccessShare ≈ IS, RowExclusive ≈ IX, Share ≈ S, ShareRowExclusive ≈ SIX, Exclusive ≈ X):
+ * Modes (Gray's multiple granularity locking; PostgreSQL's table lock modes conflict the
+ * same way: AccessShare or RowShare ≈ IS, RowExclusive ≈ IX, Share ≈ S,
+ * ShareRowExclusive ≈ SIX, AccessExclusive ≈ X):
  *
  *   IS   intention shared: I will read some rows below
  *   IX   intention exclusive: I will write some rows below
@@ -107,7 +108,11 @@ export interface LockManager {
    * `invalid-state` if `txn` has nothing there.
    */
   unlock(txn: TxnId, resource: LockResource): TxnId[];
-  /** Give back all of `txn`'s locks and withdraw its waiting request: commit and abort. Newly granted transactions, ascending. */
+  /**
+   * Give back all of `txn`'s locks and withdraw its waiting request: commit and abort.
+   * Newly granted transactions, ascending (none for a transaction that holds nothing).
+   * `invalid-argument` for an id that is not one.
+   */
   releaseAll(txn: TxnId): TxnId[];
   /** The mode `txn` holds on `resource` (granted), if any. */
   held(txn: TxnId, resource: LockResource): LockMode | undefined;

@@ -307,7 +307,7 @@ export class MvccConcurrencyControl implements ConcurrencyControl {
     const snapshot: Snapshot = { xmin: xip[0] ?? this.#nextXid, xmax: this.#nextXid, xip };
     const out = new Map<TxnKey, TxnValue>();
     for (const key of [...this.#index.keys()].sort()) {
-      const v = this.#visible(key, snapshot, INVALID_XID, 0);
+      const v = this.#visible(key, snapshot, this.#nextXid, 0); // an xid no version carries
       if (v !== undefined) out.set(key, v.value);
     }
     return out;

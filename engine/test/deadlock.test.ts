@@ -243,6 +243,23 @@ describe("07 deadlock policies (through 2PL)", () => {
     expect(cc.write(1, "x", 1)).toEqual({ kind: "done" });
   });
 
+  it("detect uses the cycle search it is given (a learner's findDeadlock)", () => {
+    const calls: number[] = [];
+    const cc = new TwoPhaseLocking({
+      findDeadlock: (graph) => {
+        calls.push(graph.size);
+        return findDeadlock(graph);
+      },
+    });
+    cc.begin(1);
+    cc.begin(2);
+    cc.write(1, "x", 1);
+    cc.write(2, "y", 1);
+    expect(cc.write(1, "y", 1).kind).toBe("waiting");
+    expect(cc.write(2, "x", 1).kind).toBe("aborted");
+    expect(calls).toEqual([1, 2]);
+  });
+
   it("refuses a policy that is not one", () => {
     expectDbError(() => new TwoPhaseLocking({ deadlock: "panic" as DeadlockPolicy }), "invalid-argument", "policy panic");
     expectDbError(() => new TwoPhaseLocking({ deadlock: { timeout: -1 } }), "invalid-argument", "timeout -1");

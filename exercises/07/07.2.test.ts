@@ -7,7 +7,7 @@
  * (no deep recursion), and graphs read off the engine's lock table.
  */
 import { describe, expect, it } from "vitest";
-import { LockTable, waitsForGraph, type TxnId } from "@workbook/engine";
+import { LockTable, TwoPhaseLocking, runSchedule, waitsForGraph, type TxnId } from "@workbook/engine";
 import { findDeadlock } from "@submission";
 import { checkRun, errorOf, expectDbError, rng, same, sameJson } from "../../test-support/index.js";
 
@@ -160,5 +160,13 @@ describe("07.2 findDeadlock · on the lock table's waits-for graph", () => {
     expect(findDeadlock(waitsForGraph(t))).toBeUndefined();
     t.lock(3, "x", "IS");
     sameJson(findDeadlock(waitsForGraph(t)), { cycle: [1, 3, 2, 1], victim: 3 }, "T3's IS fits T1's S but waits behind T2's X");
+  });
+
+  it("plugged into two-phase locking's detect policy: the crossing schedule aborts the youngest and the other commits", () => {
+    const cc = new TwoPhaseLocking({ deadlock: "detect", findDeadlock, initial: [["x", 0], ["y", 0]] });
+    const h = runSchedule(cc, "T1: w(x, 1); T2: w(y, 2); T2: w(x, 2); T1: w(y, 1); T1: c; T2: c");
+    sameJson(h.committed, [1], "committed");
+    sameJson(h.aborted.map((a) => `T${a.txn} ${a.reason}`), ["T2 deadlock"], "aborted");
+    sameJson([...h.finalState], [["x", 1], ["y", 1]], "the final state");
   });
 });

@@ -26,7 +26,7 @@
  */
 import { DbError } from "../common/errors.js";
 import type { TxnId } from "./concurrency-control.js";
-import { findDeadlock, type WaitsForGraph } from "./find-deadlock.js";
+import { findDeadlock, type Deadlock, type WaitsForGraph } from "./find-deadlock.js";
 import { deadlockError } from "./waits-for.js";
 
 export type DeadlockPolicy = "none" | "detect" | "wait-die" | "wound-wait" | { readonly timeout: number };
@@ -55,6 +55,8 @@ export interface WaitSituation {
   readonly retries: number;
   /** The waits-for graph now (only `detect` calls it). */
   readonly graph: () => WaitsForGraph;
+  /** The cycle search `detect` uses: the engine's `findDeadlock` unless given (a learner's, exercise 07.2). */
+  readonly findDeadlock?: (graph: WaitsForGraph) => Deadlock | undefined;
 }
 
 export type WaitDecision =
@@ -81,7 +83,7 @@ export function decideWait(policy: DeadlockPolicy, w: WaitSituation): WaitDecisi
     case "none":
       return { action: "wait" };
     case "detect": {
-      const deadlock = findDeadlock(w.graph());
+      const deadlock = (w.findDeadlock ?? findDeadlock)(w.graph());
       if (deadlock === undefined) return { action: "wait" };
       const error = deadlockError(deadlock);
       return deadlock.victim === w.txn ? { action: "abort-requester", error } : { action: "abort-others", victims: [deadlock.victim], error };

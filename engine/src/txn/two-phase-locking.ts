@@ -54,6 +54,7 @@ import type { ConcurrencyControl, IsolationLevel, ScanStep, Step, TxnId, TxnKey,
 import { checkDeadlockPolicy, deadlockPolicyName, decideWait, type DeadlockPolicy } from "./deadlock-policy.js";
 import { lockCovers, parentOf, type LockManager, type LockMode, type LockResource } from "./lock-manager.js";
 import { LockTable } from "./lock-table.js";
+import type { Deadlock, WaitsForGraph } from "./find-deadlock.js";
 import { waitsForGraph } from "./waits-for.js";
 
 export interface TwoPhaseLockingOptions {
@@ -65,6 +66,8 @@ export interface TwoPhaseLockingOptions {
   readonly strict?: boolean;
   /** The lock manager to use (a learner's, exercise 07.1); default a new `LockTable`. */
   readonly locks?: LockManager;
+  /** The cycle search of the `detect` policy (a learner's, exercise 07.2); default the engine's `findDeadlock`. */
+  readonly findDeadlock?: (graph: WaitsForGraph) => Deadlock | undefined;
   /** The data before the first transaction. */
   readonly initial?: Iterable<readonly [TxnKey, TxnValue]>;
 }
@@ -99,6 +102,7 @@ export class TwoPhaseLocking implements ConcurrencyControl {
   readonly strict: boolean;
   /** The lock manager: to show its queues. */
   readonly locks: LockManager;
+  readonly #findDeadlock: ((graph: WaitsForGraph) => Deadlock | undefined) | undefined;
   readonly #data = new Map<TxnKey, TxnValue>();
   readonly #txns = new Map<TxnId, Txn>();
 
@@ -113,6 +117,7 @@ export class TwoPhaseLocking implements ConcurrencyControl {
     checkDeadlockPolicy(this.policy);
     this.strict = options.strict ?? true;
     this.locks = options.locks ?? new LockTable();
+    this.#findDeadlock = options.findDeadlock;
     for (const [key, value] of options.initial ?? []) this.#data.set(key, value);
     this.name = `2PL (${this.isolation}, ${deadlockPolicyName(this.policy)}${this.strict ? "" : ", non-strict"})`;
   }
@@ -304,6 +309,7 @@ export class TwoPhaseLocking implements ConcurrencyControl {
           holders: answer.holders,
           retries: pending.retries,
           graph: () => waitsForGraph(this.locks),
+          ...(this.#findDeadlock === undefined ? {} : { findDeadlock: this.#findDeadlock }),
         });
         if (decision.action === "wait") {
           pending.retries++;

@@ -35,6 +35,16 @@ describe("07 schedule language", () => {
     expect(steps.map((s) => (s.op.kind === "write" ? s.op.value : null))).toEqual([2.5, "blue", "two words; # not a comment", undefined, "T1.x", "T1.x.2", "T1.x.3"]);
   });
 
+  test("07 schedule: s(prefix) scans every key starting with prefix; s() scans everything", () => {
+    expect(ops(parseSchedule("T1: s(accounts/); T1: s( ); T1: s()"))).toEqual([
+      [1, { kind: "scan", prefix: "accounts/" }],
+      [1, { kind: "scan", prefix: "" }],
+      [1, { kind: "scan", prefix: "" }],
+    ]);
+    expect(formatSchedule(parseSchedule("T1: s(a/); T1: c"))).toBe("T1: s(a/); T1: c");
+    expectDbError(() => parseSchedule("T1: s(a"), "invalid-argument", "s(a");
+  });
+
   test("07 schedule: keys may hold / . - _ and digits", () => {
     expect(ops(parseSchedule("T1: r(accounts/7); T1: w(a.b-c_d, 1)"))).toEqual([
       [1, { kind: "read", key: "accounts/7" }],

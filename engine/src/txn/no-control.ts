@@ -5,6 +5,7 @@
  * stands between them.
  *
  *   read(t, k)      the latest value of k, whoever wrote it, committed or not (dirty read)
+ *   scan(t, p)      the latest rows whose key starts with p, in key order
  *   write(t, k, v)  in place, at once; the first write of k by t saves k's before-image
  *   commit(t)       forgets the before-images
  *   abort(t)        puts t's before-images back, even over a later writer's value
@@ -23,7 +24,7 @@
  * transaction would read: here that includes uncommitted writes.
  */
 import { DbError } from "../common/errors.js";
-import type { ConcurrencyControl, Step, TxnId, TxnKey, TxnState, TxnValue } from "./concurrency-control.js";
+import type { ConcurrencyControl, ScanStep, Step, TxnId, TxnKey, TxnState, TxnValue } from "./concurrency-control.js";
 
 export class NoConcurrencyControl implements ConcurrencyControl {
   readonly name = "no control";
@@ -50,6 +51,12 @@ export class NoConcurrencyControl implements ConcurrencyControl {
   read(txn: TxnId, key: TxnKey): Step {
     this.#active(txn, "read");
     return { kind: "done", value: this.#data.get(key) };
+  }
+
+  scan(txn: TxnId, prefix: TxnKey): ScanStep {
+    this.#active(txn, "scan");
+    const rows = [...this.#data].filter(([k]) => k.startsWith(prefix)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return { kind: "done", rows };
   }
 
   write(txn: TxnId, key: TxnKey, value: TxnValue | undefined): Step {

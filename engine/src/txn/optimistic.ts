@@ -29,6 +29,11 @@
  *
  *   new OptimisticConcurrencyControl({ algorithms: { validate: mine } })
  *
+ * Keys only: the read set holds keys, so a row another transaction inserts under a prefix
+ * this one scanned (a phantom) would go unseen. This OCC therefore offers no `scan`; the
+ * scheduler refuses scan steps for it. (Predicate validation, or PostgreSQL's SIRead locks
+ * on index ranges, would close that gap.)
+ *
  * Costs: reads and writes O(1); commit O(Σ write sets of the transactions it is checked
  * against), and the commit log keeps only records some active transaction may still need.
  * PostgreSQL is not optimistic in this sense, but its SERIALIZABLE level (SSI,

@@ -8,6 +8,8 @@
  *   T2: w(x, 5)       write 5 to x          w(x) writes a marker unique to the write: "T2.x"
  *   T2: c             commit                (a second w(x) of T2 writes "T2.x.2")
  *   T1: a             abort                 w(x, -) deletes x
+ *   T1: s(acc/)       scan: every key starting with "acc/", in key order (a predicate
+ *                     read, where phantoms live; s() scans everything)
  *   # a comment runs to the end of the line
  *
  * A transaction begins implicitly at its first step, and transactions must begin in the
@@ -31,6 +33,8 @@ import type { TxnId, TxnKey, TxnValue } from "./concurrency-control.js";
 /** One request a transaction makes (begin is implicit). */
 export type TxnOp =
   | { readonly kind: "read"; readonly key: TxnKey }
+  /** Read every key starting with `prefix`, in key order (`ConcurrencyControl.scan`). */
+  | { readonly kind: "scan"; readonly prefix: TxnKey }
   | { readonly kind: "write"; readonly key: TxnKey; readonly value: TxnValue | undefined }
   | { readonly kind: "commit" }
   | { readonly kind: "abort" };
@@ -45,6 +49,7 @@ export interface ScheduleStep {
 
 /** Constructors for scripts written in code: `[read("x"), write("x", 5), commit()]`. */
 export const read = (key: TxnKey): TxnOp => ({ kind: "read", key });
+export const scan = (prefix: TxnKey): TxnOp => ({ kind: "scan", prefix });
 export const write = (key: TxnKey, value: TxnValue | undefined): TxnOp => ({ kind: "write", key, value });
 export const commit = (): TxnOp => ({ kind: "commit" });
 export const abort = (): TxnOp => ({ kind: "abort" });
@@ -54,6 +59,8 @@ export function formatOp(op: TxnOp): string {
   switch (op.kind) {
     case "read":
       return `r(${op.key})`;
+    case "scan":
+      return `s(${op.prefix})`;
     case "write":
       return op.value === undefined ? `w(${op.key}, -)` : `w(${op.key}, ${formatValue(op.value)})`;
     case "commit":
@@ -155,8 +162,19 @@ export function parseSchedule(text: string): ScheduleStep[] {
           writes.set(id, n);
           op = write(key!, given ? value : n === 1 ? id : `${id}.${n}`);
         }
+      } else if (word === "s") {
+        skipSpace();
+        if (raw[pos] !== "(") fail(`expected "(" after s`);
+        pos++;
+        skipSpace();
+        const prefix = KEY.exec(raw.slice(pos))?.[0] ?? "";
+        pos += prefix.length;
+        skipSpace();
+        if (raw[pos] !== ")") fail(`expected ")"`);
+        pos++;
+        op = scan(prefix);
       } else {
-        fail(`unknown step "${word || raw.slice(opAt, opAt + 1)}": use r(key), w(key), w(key, value), c or a`, opAt);
+        fail(`unknown step "${word || raw.slice(opAt, opAt + 1)}": use r(key), s(prefix), w(key), w(key, value), c or a`, opAt);
       }
       steps.push({ txn, op: op!, line, column: start + 1 });
       skipSpace();

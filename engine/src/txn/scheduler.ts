@@ -39,7 +39,7 @@
  */
 import { DbError } from "../common/errors.js";
 import type { Random } from "../common/random.js";
-import type { ConcurrencyControl, Step, TxnId, TxnKey, TxnValue } from "./concurrency-control.js";
+import type { ConcurrencyControl, ScanStep, Step, TxnId, TxnKey, TxnValue } from "./concurrency-control.js";
 import { formatOp, formatValue, parseSchedule, type ScheduleStep, type TxnOp } from "./schedule.js";
 import type { HistoryOp } from "./serializability.js";
 
@@ -58,6 +58,8 @@ export interface SchedulerEvent {
   readonly outcome: "done" | "waiting" | "aborted" | "skipped";
   /** For a read: the value it returned. */
   readonly value?: TxnValue | undefined;
+  /** For a scan: the rows it returned. */
+  readonly rows?: readonly (readonly [TxnKey, TxnValue])[];
   readonly waitsFor?: readonly TxnId[];
   readonly on?: string;
   readonly error?: DbError;
@@ -159,6 +161,7 @@ export class Scheduler {
   /** Load a schedule for `step()`/`run()` (text or parsed steps), after anything loaded before. */
   loadSchedule(schedule: string | readonly ScheduleStep[]): this {
     const steps = typeof schedule === "string" ? parseSchedule(schedule) : [...schedule];
+    for (const s of steps) this.#checkOp(s.op);
     this.#schedule.push(...steps);
     return this;
   }
@@ -169,6 +172,7 @@ export class Scheduler {
       if (s.length === 0) throw new DbError("invalid-argument", "a transaction script needs at least one step", {});
       const end = s.findIndex((op) => op.kind === "commit" || op.kind === "abort");
       if (end >= 0 && end !== s.length - 1) throw new DbError("invalid-argument", `a script has steps after its ${s[end]!.kind} (step ${end + 1} of ${s.length})`, {});
+      for (const op of s) this.#checkOp(op);
     }
     this.#scripts.push(...scripts.map((s) => ({ script: [...s], attempt: 0 })));
     this.#random = random;
@@ -182,6 +186,7 @@ export class Scheduler {
    */
   submit(txn: TxnId, op: TxnOp): SchedulerEvent[] {
     const from = this.#events.length;
+    this.#checkOp(op);
     let run = this.#runs.get(txn);
     if (run === undefined) {
       if (!Number.isSafeInteger(txn) || txn < this.#nextId) {
@@ -285,7 +290,7 @@ export class Scheduler {
     // victim) learns it at its next request: the protocol answers "aborted", or refuses
     // with invalid-state, and then abortError (if it has one) says why.
     const abortedBehind = run.status !== "new" && this.cc.state(run.id) === "aborted";
-    let step: Step;
+    let step: Step | ScanStep;
     try {
       step = this.#ask(run.id, op);
     } catch (error) {
@@ -315,18 +320,29 @@ export class Scheduler {
           // begin is not a row of the timeline.
           return;
         }
-        this.#record(op.kind === "read" ? { ...base, outcome: "done", value: step.value } : { ...base, outcome: "done" });
+        if (op.kind === "read") this.#record({ ...base, outcome: "done", value: "value" in step ? step.value : undefined });
+        else if (op.kind === "scan") this.#record({ ...base, outcome: "done", rows: "rows" in step ? step.rows : [] });
+        else this.#record({ ...base, outcome: "done" });
         this.#effect(run, op, step);
         return;
       }
     }
   }
 
-  #ask(txn: TxnId, op: TxnOp | undefined): Step {
+  /** Refuse, before anything runs, a step the protocol cannot take. */
+  #checkOp(op: TxnOp): void {
+    if (op.kind === "scan" && this.cc.scan === undefined) {
+      throw new DbError("invalid-argument", `${this.cc.name} offers no scan: s(${op.prefix}) cannot run`, { protocol: this.cc.name });
+    }
+  }
+
+  #ask(txn: TxnId, op: TxnOp | undefined): Step | ScanStep {
     if (op === undefined) return this.cc.begin(txn);
     switch (op.kind) {
       case "read":
         return this.cc.read(txn, op.key);
+      case "scan":
+        return this.cc.scan!(txn, op.prefix);
       case "write":
         return this.cc.write(txn, op.key, op.value);
       case "commit":
@@ -338,9 +354,14 @@ export class Scheduler {
   }
 
   /** Put a done request into the operations, where it took effect. */
-  #effect(run: Run, op: TxnOp, step: Step): void {
-    const value = step.kind === "done" ? step.value : undefined;
+  #effect(run: Run, op: TxnOp, step: Step | ScanStep): void {
+    const value = step.kind === "done" && "value" in step ? step.value : undefined;
     switch (op.kind) {
+      case "scan": {
+        const keys = step.kind === "done" && "rows" in step ? step.rows.map(([k]) => k) : [];
+        this.#operations.push({ kind: "scan", txn: run.id, prefix: op.prefix, keys });
+        return;
+      }
       case "read":
         if (!(this.#atCommit && run.written.has(op.key))) this.#operations.push({ kind: "read", txn: run.id, key: op.key, value });
         return;
@@ -444,7 +465,9 @@ export function describeEvent(e: SchedulerEvent): string {
   const prefix = e.retried === true ? "↳ " : "";
   switch (e.outcome) {
     case "done":
-      return prefix + (e.op?.kind === "read" ? `${op} → ${formatValue(e.value)}` : op);
+      if (e.op?.kind === "read") return `${prefix}${op} → ${formatValue(e.value)}`;
+      if (e.op?.kind === "scan") return `${prefix}${op} → [${(e.rows ?? []).map(([k, v]) => `${k}=${formatValue(v)}`).join(" ")}]`;
+      return prefix + op;
     case "waiting":
       return `${op} waits for ${(e.waitsFor ?? []).map((t) => `T${t}`).join(", ")}`;
     case "aborted":

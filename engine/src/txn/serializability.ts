@@ -17,7 +17,10 @@
  *
  * For each key we keep the last writer and the readers since it, so an edge is drawn to
  * the latest conflicting operation only; the earlier ones are reachable through it, so
- * the graph has a cycle exactly when the full one does. O(operations + edges).
+ * the graph has a cycle exactly when the full one does. O(operations + edges). A scan of
+ * a prefix reads the predicate "key starts with prefix": it conflicts with every write of
+ * a matching key, an insert included (that conflict is the phantom), so a write also draws
+ * an r-w edge from every earlier scan whose prefix it matches.
  *
  * View serializability (small histories, ≤ 7 committed transactions by default): a serial
  * order of the committed transactions is view-equivalent when every read reads from the
@@ -42,6 +45,8 @@ import type { TxnId, TxnKey, TxnValue } from "./concurrency-control.js";
 export type HistoryOp =
   | { readonly kind: "read"; readonly txn: TxnId; readonly key: TxnKey; readonly value?: TxnValue | undefined }
   | { readonly kind: "write"; readonly txn: TxnId; readonly key: TxnKey; readonly value?: TxnValue | undefined }
+  /** A predicate read: every key starting with `prefix` (it conflicts with a write of any such key, present or not). */
+  | { readonly kind: "scan"; readonly txn: TxnId; readonly prefix: TxnKey; readonly keys?: readonly TxnKey[] }
   | { readonly kind: "commit"; readonly txn: TxnId }
   | { readonly kind: "abort"; readonly txn: TxnId };
 
@@ -122,8 +127,14 @@ export function checkSerializability(history: readonly HistoryOp[], options: Che
   };
   const lastWrite = new Map<TxnKey, { txn: TxnId; at: number }>();
   const readersSince = new Map<TxnKey, Map<TxnId, number>>();
+  const scans: { txn: TxnId; prefix: TxnKey; at: number }[] = [];
   history.forEach((op, i) => {
-    if ((op.kind !== "read" && op.kind !== "write") || !isCommitted.has(op.txn)) return;
+    if (op.kind === "commit" || op.kind === "abort" || !isCommitted.has(op.txn)) return;
+    if (op.kind === "scan") {
+      for (const [key, w] of lastWrite) if (key.startsWith(op.prefix)) addEdge(w.txn, op.txn, key, "w-r", [w.at, i]);
+      scans.push({ txn: op.txn, prefix: op.prefix, at: i });
+      return;
+    }
     const w = lastWrite.get(op.key);
     if (op.kind === "read") {
       if (w !== undefined) addEdge(w.txn, op.txn, op.key, "w-r", [w.at, i]);
@@ -133,6 +144,7 @@ export function checkSerializability(history: readonly HistoryOp[], options: Che
     } else {
       if (w !== undefined) addEdge(w.txn, op.txn, op.key, "w-w", [w.at, i]);
       for (const [reader, at] of readersSince.get(op.key) ?? []) addEdge(reader, op.txn, op.key, "r-w", [at, i]);
+      for (const s of scans) if (op.key.startsWith(s.prefix)) addEdge(s.txn, op.txn, op.key, "r-w", [s.at, i]);
       lastWrite.set(op.key, { txn: op.txn, at: i });
       readersSince.delete(op.key);
     }
@@ -154,9 +166,9 @@ export function checkSerializability(history: readonly HistoryOp[], options: Che
   let viewSerializable: boolean | undefined;
   let viewOrder: TxnId[] | undefined;
   if (committed.length <= maxView) {
-    const committedOps = history.filter((op) => isCommitted.has(op.txn) && (op.kind === "read" || op.kind === "write"));
+    const committedOps = history.filter((op) => isCommitted.has(op.txn) && (op.kind === "read" || op.kind === "write" || op.kind === "scan"));
     const target = {
-      reads: replay.reads.filter((r) => isCommitted.has(r.reader)).map((r) => r.writer),
+      reads: replay.signatures.filter((r) => isCommitted.has(r.reader)).map((r) => r.sig),
       final: replay.finalWriters,
     };
     const matches = (order: readonly TxnId[]) => viewEquivalent(order, committedOps, target);
@@ -206,6 +218,8 @@ function opText(op: HistoryOp | undefined): string {
       return `T${op.txn}: r(${op.key})`;
     case "write":
       return `T${op.txn}: w(${op.key})`;
+    case "scan":
+      return `T${op.txn}: s(${op.prefix})`;
     case "commit":
       return `T${op.txn}: c`;
     case "abort":
@@ -263,15 +277,34 @@ function topologicalOrder(nodes: readonly TxnId[], edges: readonly ConflictEdge[
   return order;
 }
 
-/** Reads-from of every read, and the final writer of every key, replaying undo on abort. */
-function replayHistory(history: readonly HistoryOp[]): { reads: ReadsFrom[]; finalWriters: Map<TxnKey, TxnId> } {
+/** What a scan read: the writer of every written key under its prefix, as one string. */
+function scanSignature(current: ReadonlyMap<TxnKey, TxnId>, prefix: TxnKey): string {
+  return [...current]
+    .filter(([k, w]) => w !== 0 && k.startsWith(prefix))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, w]) => `${k}:${w}`)
+    .join(" ");
+}
+
+/**
+ * Reads-from of every read (a scan: of every written key under its prefix), a signature of
+ * each read and scan for the view check, and the final writer of every key, replaying undo
+ * on abort.
+ */
+function replayHistory(history: readonly HistoryOp[]): { reads: ReadsFrom[]; signatures: { reader: TxnId; sig: string }[]; finalWriters: Map<TxnKey, TxnId> } {
   const current = new Map<TxnKey, TxnId>();
   const undo = new Map<TxnId, Map<TxnKey, TxnId>>();
   const reads: ReadsFrom[] = [];
+  const signatures: { reader: TxnId; sig: string }[] = [];
   history.forEach((op, at) => {
     switch (op.kind) {
       case "read":
         reads.push({ reader: op.txn, key: op.key, writer: current.get(op.key) ?? 0, at });
+        signatures.push({ reader: op.txn, sig: String(current.get(op.key) ?? 0) });
+        break;
+      case "scan":
+        for (const [key, writer] of current) if (writer !== 0 && key.startsWith(op.prefix)) reads.push({ reader: op.txn, key, writer, at });
+        signatures.push({ reader: op.txn, sig: scanSignature(current, op.prefix) });
         break;
       case "write": {
         const mine = undo.get(op.txn) ?? new Map<TxnKey, TxnId>();
@@ -291,22 +324,24 @@ function replayHistory(history: readonly HistoryOp[]): { reads: ReadsFrom[]; fin
   });
   // Transactions that did not finish count as aborted: undo them, the latest begun first.
   for (const txn of [...undo.keys()].sort((a, b) => b - a)) for (const [key, before] of undo.get(txn)!) current.set(key, before);
-  return { reads, finalWriters: current };
+  return { reads, signatures, finalWriters: current };
 }
 
 /** Does running the committed operations serially in `order` read from the same writes and leave the same final writers? */
-function viewEquivalent(order: readonly TxnId[], ops: readonly HistoryOp[], target: { reads: readonly TxnId[]; final: ReadonlyMap<TxnKey, TxnId> }): boolean {
-  // Each read's position among the committed reads, so a serial run can be compared read by read.
+function viewEquivalent(order: readonly TxnId[], ops: readonly HistoryOp[], target: { reads: readonly string[]; final: ReadonlyMap<TxnKey, TxnId> }): boolean {
+  // Each read's position among the committed reads and scans, so a serial run can be compared read by read.
   const readIndex = new Map<HistoryOp, number>();
   let r = 0;
-  for (const op of ops) if (op.kind === "read") readIndex.set(op, r++);
+  for (const op of ops) if (op.kind === "read" || op.kind === "scan") readIndex.set(op, r++);
   const byTxn = new Map<TxnId, HistoryOp[]>();
   for (const op of ops) byTxn.set(op.txn, [...(byTxn.get(op.txn) ?? []), op]);
   const current = new Map<TxnKey, TxnId>();
   for (const t of order) {
     for (const op of byTxn.get(t) ?? []) {
       if (op.kind === "read") {
-        if ((current.get(op.key) ?? 0) !== target.reads[readIndex.get(op)!]) return false;
+        if (String(current.get(op.key) ?? 0) !== target.reads[readIndex.get(op)!]) return false;
+      } else if (op.kind === "scan") {
+        if (scanSignature(current, op.prefix) !== target.reads[readIndex.get(op)!]) return false;
       } else if (op.kind === "write") current.set(op.key, t);
     }
   }

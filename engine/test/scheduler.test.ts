@@ -67,6 +67,8 @@ class KeyOwners implements ConcurrencyControl {
   readonly undo = new Map<TxnId, [string, number | string | undefined][]>();
   readonly reasons = new Map<TxnId, engine.DbError>();
   asked = 0;
+  /** Wound-wait's move: an older requester aborts a younger owner and takes the key. */
+  constructor(readonly wound = false) {}
   begin(t: TxnId): Step {
     this.states.set(t, "active");
     this.undo.set(t, []);
@@ -76,7 +78,8 @@ class KeyOwners implements ConcurrencyControl {
     if (this.states.get(t) !== "active" && this.states.get(t) !== "waiting") throw new engine.DbError("invalid-state", `T${t} is ${this.states.get(t)}`);
     this.asked++;
     const o = this.owner.get(key);
-    if (o !== undefined && o !== t) {
+    if (this.wound && o !== undefined && o > t) this.kill(o);
+    else if (o !== undefined && o !== t) {
       this.states.set(t, "waiting");
       return { kind: "waiting", on: key, holders: [o] };
     }
@@ -96,6 +99,7 @@ class KeyOwners implements ConcurrencyControl {
     return { kind: "done" };
   }
   commit(t: TxnId): Step {
+    if (this.states.get(t) !== "active") throw new engine.DbError("invalid-state", `T${t} is ${this.states.get(t)}`);
     this.#end(t, "committed");
     return { kind: "done" };
   }
@@ -221,6 +225,19 @@ describe("07 scheduler: a schedule's order", () => {
 });
 
 describe("07 scheduler: the history for the checker", () => {
+  test("07 scheduler: a victim's abort goes into the operations before the request that made it, though the timeline shows it at the victim's next step", () => {
+    const h = runSchedule(new KeyOwners(true), "T1: r(y); T2: w(x, 2); T1: r(x); T2: c; T1: c");
+    expect(h.operations).toEqual([
+      { kind: "read", txn: 1, key: "y", value: undefined },
+      { kind: "write", txn: 2, key: "x", value: 2 },
+      { kind: "abort", txn: 2 },
+      { kind: "read", txn: 1, key: "x", value: undefined },
+      { kind: "commit", txn: 1 },
+    ]);
+    expect(h.events.map((e) => `T${e.txn} ${e.op?.kind} ${e.outcome}`)).toEqual(["T1 read done", "T2 write done", "T1 read done", "T2 commit aborted", "T1 commit done"]);
+    expect(h.aborted).toEqual([{ txn: 2, reason: "deadlock", error: expect.objectContaining({ kind: "deadlock" }) as unknown }]);
+  });
+
   test("07 scheduler: under OCC a write takes effect at its commit, and a read of one's own write is left out", () => {
     const h = runSchedule(new OptimisticConcurrencyControl(), "T1: w(x, 1); T1: r(x); T2: r(y); T1: c; T2: c");
     expect(h.operations).toEqual([

@@ -207,6 +207,9 @@ describe("07 serializability: protocols over seeded random schedules", () => {
     let finished = 0;
     for (const { history, report } of randomRuns(() => new TwoPhaseLocking({ isolation: "serializable", deadlock: "detect" }), RUNS, 2, true)) {
       expect(report.conflictSerializable, describeSerializability(report, history.operations).join("; ")).toBe(true);
+      // Strict: nobody reads or overwrites uncommitted data, deadlock victims' undo included.
+      expect(report.readsFromUncommitted).toEqual([]);
+      expect(report.lostWrites).toEqual([]);
       if (history.outcome === "finished") finished++;
     }
     expect(finished).toBe(RUNS);

@@ -127,6 +127,8 @@ interface Run {
   readonly script?: readonly TxnOp[];
   readonly retryOf?: TxnId;
   readonly attempt: number;
+  /** The protocol aborted it behind its back and its abort is already in the operations. */
+  abortPlaced?: boolean;
 }
 
 export class Scheduler {
@@ -297,6 +299,9 @@ export class Scheduler {
       if (!abortedBehind || !(error instanceof DbError) || error.kind !== "invalid-state") throw error;
       step = { kind: "aborted", error: this.cc.abortError?.(run.id) ?? error };
     }
+    // Victims this request made (a deadlock victim, a wounded holder) were aborted before it
+    // was granted: their undo goes into the operations before its effect.
+    this.#placeAbortsBehind(run);
     const base = { txn: run.id, ...(op === undefined ? {} : { op }), ...(retried ? { retried: true } : {}) };
     switch (step.kind) {
       case "waiting":
@@ -387,7 +392,7 @@ export class Scheduler {
     delete run.pending;
     delete run.waitEdge;
     run.deferred.length = 0;
-    this.#operations.push({ kind: "abort", txn: run.id });
+    if (run.abortPlaced !== true) this.#operations.push({ kind: "abort", txn: run.id });
     this.#aborted.push({ txn: run.id, reason: why === "requested" ? "requested" : (error?.kind ?? "aborted"), ...(error === undefined ? {} : { error }) });
     // A restart begins (with a new id) when the random order picks it.
     if (why === "aborted" && run.script !== undefined && run.attempt < this.#retryAborted) {
@@ -397,7 +402,27 @@ export class Scheduler {
 
   /** Retry the blocked if a step since event `from` did something other than wait (it may have released a lock). */
   #settleAfter(from: number): void {
-    if (this.#events.slice(from).some((e) => e.outcome !== "waiting")) this.#settle();
+    const abortedBehind = this.#placeAbortsBehind();
+    if (abortedBehind || this.#events.slice(from).some((e) => e.outcome !== "waiting")) this.#settle();
+  }
+
+  /**
+   * Put into the operations, where they happened, the aborts the protocol made behind a
+   * transaction's back (a deadlock victim, a wounded holder): its undo took effect now, even
+   * if the transaction learns it (and the timeline shows it) only at its next request.
+   */
+  #placeAbortsBehind(except?: Run): boolean {
+    let found = false;
+    for (const run of this.#runs.values()) {
+      if (run === except) continue;
+      if ((run.status !== "active" && run.status !== "waiting") || run.abortPlaced === true) continue;
+      if (this.cc.state(run.id) !== "aborted") continue;
+      run.abortPlaced = true;
+      run.deferred.length = 0;
+      this.#operations.push({ kind: "abort", txn: run.id });
+      found = true;
+    }
+    return found;
   }
 
   /** After a step that did not wait: let the blocked ask again until nothing changes. */
@@ -408,6 +433,7 @@ export class Scheduler {
       for (const run of waiting) {
         if (run.status !== "waiting") continue;
         this.#runOne(run, run.pending?.op, true);
+        this.#placeAbortsBehind();
         if (run.status !== "waiting") {
           progress = true;
           if (run.script === undefined) this.#drain(run);

@@ -29,6 +29,8 @@ export interface BloatOptions {
   readonly holdSnapshotFrom?: number;
   readonly seed: number;
   readonly heap?: MvccOptions["heap"];
+  /** Plug-ins for the MVCC object (a learner's satisfiesVacuum, …). */
+  readonly algorithms?: MvccOptions["algorithms"];
 }
 
 export interface BloatRow {
@@ -47,7 +49,7 @@ export function bloatSeries(options: BloatOptions): BloatRow[] {
     if (!Number.isInteger(v) || v < (name === "rows" ? 1 : 0)) throw new DbError("invalid-argument", `${name} must be an integer ≥ ${name === "rows" ? 1 : 0}, got ${String(v)}`, { [name]: v });
   }
   const keys = Array.from({ length: rows }, (_, i) => `k${String(i).padStart(6, "0")}`);
-  const cc = new MvccConcurrencyControl({ isolation: "repeatable read", initial: keys.map((k, i) => [k, i] as const), ...(options.heap === undefined ? {} : { heap: options.heap }) });
+  const cc = new MvccConcurrencyControl({ isolation: "repeatable read", initial: keys.map((k, i) => [k, i] as const), ...(options.heap === undefined ? {} : { heap: options.heap }), ...(options.algorithms === undefined ? {} : { algorithms: options.algorithms }) });
   const random = new Random(seed);
   let next: TxnId = 1;
   const out: BloatRow[] = [];

@@ -15,14 +15,24 @@
  *   deleter committed, xmax < horizon       → dead              (every snapshot sees the delete)
  *   deleter committed, xmax ≥ horizon       → recently-dead     (an old snapshot may still see it)
  *
- * Only "dead" versions are removed. Pure; costs O(1).
+ * Only "dead" versions are removed. Pure; costs O(1) per version, O(running) for the
+ * horizon. Refusals (`invalid-argument`): a nextXid below 1, a running xid outside
+ * [1, nextXid), a snapshot xmin outside [1, nextXid].
  */
+import { DbError } from "../../common/errors.js";
 import { INVALID_XID, type CommitLogView, type VisibilityHeader, type Xid } from "./version.js";
 
 export type VacuumVerdict = "live" | "dead" | "recently-dead" | "insert-in-progress" | "delete-in-progress";
 
 /** The oldest xid a running transaction may consider running: min over running xids and their snapshots' xmin; `nextXid` when none. */
 export function vacuumHorizon(running: readonly { readonly xid: Xid; readonly snapshotXmin?: Xid | undefined }[], nextXid: Xid): Xid {
+  if (!Number.isInteger(nextXid) || nextXid < 1) throw new DbError("invalid-argument", `nextXid must be an integer ≥ 1, got ${String(nextXid)}`, { nextXid });
+  for (const r of running) {
+    if (!Number.isInteger(r.xid) || r.xid < 1 || r.xid >= nextXid) throw new DbError("invalid-argument", `running xid ${String(r.xid)} is not in [1, nextXid ${nextXid})`, { xid: r.xid });
+    if (r.snapshotXmin !== undefined && (!Number.isInteger(r.snapshotXmin) || r.snapshotXmin < 1 || r.snapshotXmin > nextXid)) {
+      throw new DbError("invalid-argument", `snapshot xmin ${String(r.snapshotXmin)} of xid ${r.xid} is not in [1, nextXid ${nextXid}]`, { xid: r.xid, snapshotXmin: r.snapshotXmin });
+    }
+  }
   let horizon = nextXid;
   for (const r of running) {
     horizon = Math.min(horizon, r.xid);

@@ -183,7 +183,7 @@ export class MvccConcurrencyControl implements ConcurrencyControl {
     if (!levels.includes(this.isolation)) throw new DbError("invalid-argument", `unknown isolation level "${String(this.isolation)}"`, {});
     this.algorithms = resolvePlugins(ENGINE_MVCC_ALGORITHMS, options.algorithms, "MVCC algorithm");
     this.heap = options.heap ?? newHeap();
-    this.name = `MVCC (${this.isolation === "serializable" ? "serializable, SSI" : this.isolation === "repeatable read" ? "repeatable read, snapshot isolation" : this.isolation})`;
+    this.name = `MVCC (${this.isolation === "serializable" ? "serializable, SSI" : this.isolation === "repeatable read" ? "repeatable read, snapshot isolation" : this.isolation === "read uncommitted" ? "read uncommitted = read committed" : this.isolation})`;
     for (const [key, value] of options.initial ?? []) {
       if (this.#index.has(key)) throw new DbError("invalid-argument", `initial data names key "${key}" twice`, { key });
       this.#append(key, value, BOOTSTRAP_XID, 0, undefined);

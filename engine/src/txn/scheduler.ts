@@ -24,8 +24,10 @@
  * The history: every request with its answer (`events`, the rows of the timeline), the
  * operations in the order they took effect (`operations`, for the serializability
  * checker: under a protocol whose `writesTakeEffect` is "at-commit" a write is placed at
- * its commit, and a read of the transaction's own write is left out), commits, aborts
- * with reasons, and the final committed state.
+ * its commit, and a read of the transaction's own write is left out; an abort the protocol
+ * made behind a transaction's back — a deadlock victim, a wounded holder — is placed before
+ * the request that made it, though the timeline shows it at the victim's next step),
+ * commits, aborts with reasons, and the final committed state.
  *
  * Transaction ids are begin order (the contract's rule): a schedule names them so
  * (schedule.ts checks), a random run numbers transactions as they begin, and a restarted
@@ -87,7 +89,7 @@ export interface History {
   readonly events: readonly SchedulerEvent[];
   /** Reads, writes, commits and aborts in the order they took effect. */
   readonly operations: readonly HistoryOp[];
-  /** "finished": nothing left to run; "blocked": everyone left waits. */
+  /** "finished": nothing left to run (or, asked mid-run, not blocked yet); "blocked": everyone left waits. */
   readonly outcome: "finished" | "blocked";
   /** The waits-for edges when blocked. */
   readonly blocked: readonly WaitEdge[];

@@ -407,6 +407,41 @@ describe("file store and memtable", () => {
     same([...new Memtable().entries(enc.encode("a"))].length, 0, "scan of an empty memtable");
   });
 
+  test("memtable: keys that share a hash (its point-get index) are still told apart", () => {
+    // The memtable's index hashes keys with 30-bit FNV-1a; find keys that collide under it.
+    const fnv30 = (b: Uint8Array) => {
+      let h = 0x811c9dc5;
+      for (const x of b) h = Math.imul(h ^ x, 0x01000193);
+      return h & 0x3fffffff;
+    };
+    const seen = new Map<number, string>();
+    const pairs: [string, string][] = [];
+    for (let i = 0; pairs.length < 2; i++) {
+      const k = `c${i}`;
+      const h = fnv30(enc.encode(k));
+      const other = seen.get(h);
+      if (other !== undefined) pairs.push([other, k]);
+      else seen.set(h, k);
+    }
+    const [[a, b], [c, d]] = pairs as [[string, string], [string, string]];
+    const m = new Memtable();
+    const get = (k: string) => {
+      const e = m.get(enc.encode(k));
+      return e === undefined ? "absent" : e.value === undefined ? "☠" : dec.decode(e.value);
+    };
+    m.put({ key: enc.encode(a), seq: 1, value: enc.encode("A") });
+    same(get(b), "absent", `${b}, same hash as ${a}, not put`);
+    m.put({ key: enc.encode(b), seq: 2, value: enc.encode("B") });
+    same(`${get(a)} ${get(b)}`, "A B", "both keys of a shared hash");
+    m.put({ key: enc.encode(a), seq: 3, value: enc.encode("A2") });
+    m.put({ key: enc.encode(b), seq: 4, value: undefined });
+    same(`${get(a)} ${get(b)}`, "A2 ☠", "after an overwrite and a delete");
+    m.put({ key: enc.encode(c), seq: 5, value: enc.encode("C") });
+    m.put({ key: enc.encode(c), seq: 6, value: enc.encode("C2") });
+    same(`${get(c)} ${get(d)}`, "C2 absent", "a key overwritten, another of its hash absent");
+    same([...m.entries()].map((e) => dec.decode(e.key)).join(","), [a, b, c].sort().join(","), "sorted entries");
+  });
+
   test("manifest round trip", () => {
     const state = { strategy: "leveled" as const, nextFileNumber: 9, lastSeq: 77, levels: [[{ fileNumber: 3, smallest: enc.encode("a"), largest: enc.encode("z"), size: 100, entries: 4 }], []] };
     expect(decodeManifest(encodeManifest(state))).toEqual(state);

@@ -19,7 +19,12 @@
  * slots, and a full leaf splits in two (the leaf array shifts too: n/64 slots, a memcpy
  * for the memtable sizes here, 4 MiB ≈ 35,000 entries). The flush and scans walk the
  * leaves in order, O(1) an entry. Keys sit in arrays of their own, apart from the entries,
- * so a search reads keys only. `sizeBytes` counts key and value bytes plus
+ * so a search reads keys only. A get first asks a hash map (a key's 30-bit FNV-1a hash →
+ * its entry): a key whose hash no other key has is answered there with one compare, and
+ * most absent keys with none; only keys whose hash two keys share go to the leaves. It
+ * costs a put one hash and one map insert, and spares the gets that miss the memtable
+ * (most of them, once the tree is bigger than its memtable) the two binary searches,
+ * whose compares each touch a different key's memory. `sizeBytes` counts key and value bytes plus
  * `MEMTABLE_ENTRY_OVERHEAD` for every put, replaced versions included (LevelDB's flush
  * trigger counts its arena the same way): an estimate of the footprint, not V8's true heap
  * use. Notebook 01's in-memory B-tree served here first; in V8 this flatter shape was
@@ -50,6 +55,8 @@ export class Memtable {
   readonly #keys: Uint8Array[][] = [];
   readonly #entries: LsmEntry[][] = [];
   readonly #firstKeys: Uint8Array[] = [];
+  /** Point-get index: a key's 30-bit hash → its entry, or null when two keys share the hash (then the leaves decide). */
+  readonly #byHash = new Map<number, LsmEntry | null>();
   #size = 0;
   #sizeBytes = 0;
   #frozen = false;
@@ -87,6 +94,10 @@ export class Memtable {
     const key = entry.key;
     this.#sizeBytes += entryBytes(entry);
     if (entry.seq > this.#maxSeq) this.#maxSeq = entry.seq;
+    const h = hash30(key);
+    const same = this.#byHash.get(h);
+    if (same === undefined || (same !== null && compareBytes(same.key, key) === 0)) this.#byHash.set(h, entry);
+    else if (same !== null) this.#byHash.set(h, null);
     if (this.#keys.length === 0) {
       this.#keys.push([key]);
       this.#entries.push([entry]);
@@ -119,6 +130,10 @@ export class Memtable {
 
   /** The key's newest entry (a tombstone has `value: undefined`), or `undefined` when the memtable has none. */
   get(key: Uint8Array): LsmEntry | undefined {
+    const byHash = this.#byHash.get(hash30(key));
+    // No key with this hash: absent. One: it is this key's entry, or this key is absent.
+    if (byHash === undefined) return undefined;
+    if (byHash !== null) return compareBytes(byHash.key, key) === 0 ? byHash : undefined;
     const l = this.#leafFor(key);
     if (l < 0) return undefined;
     const keys = this.#keys[l]!;
@@ -158,6 +173,13 @@ export class Memtable {
     }
     return lo - 1;
   }
+}
+
+/** FNV-1a of the key's bytes, cut to 30 bits (a small integer in V8: no allocation as a Map key). */
+function hash30(key: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key[i]!, 0x01000193);
+  return h & 0x3fffffff;
 }
 
 /** The first index whose key is ≥ key. */

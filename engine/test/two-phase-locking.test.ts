@@ -177,6 +177,49 @@ describe("07 2PL · isolation levels as lock rules", () => {
     expect(rows(cc.scan(2, "a/"))).toBe("a/1=1 a/2=2");
   });
 
+  it("a scan that waited re-plans its row locks on retry: a row inserted meanwhile is locked too, the waited-for lock keeps its place", () => {
+    // The repro: T1: w(a/2, 5); T2: s(a/); T3: w(a/1, 1); T3: c; T1: c; T2: c at repeatable read.
+    const cc = two("repeatable read", []);
+    cc.begin(3);
+    cc.begin(4);
+    expect(cc.write(1, "a/2", 5)).toEqual(done());
+    expect(cc.scan(2, "a/")).toEqual({ kind: "waiting", on: "a/2", holders: [1] });
+    expect(cc.write(4, "a/2", 6)).toEqual({ kind: "waiting", on: "a/2", holders: [1, 2] }); // behind T2
+    expect(cc.write(3, "a/1", 1)).toEqual(done());
+    expect(cc.commit(3)).toEqual(done());
+    // Asked again while a/1 is new and free: still waits on a/2, and asked nothing else.
+    expect(cc.scan(2, "a/")).toEqual({ kind: "waiting", on: "a/2", holders: [1] });
+    expect(cc.locks.held(2, "a/1")).toBeUndefined();
+    expect(cc.locks.queue("a/2").map((r) => `T${r.txn} ${r.mode}${r.granted ? "" : "?"}`)).toEqual(["T1 X", "T2 S?", "T4 X?"]);
+    expect(cc.commit(1)).toEqual(done());
+    expect(rows(cc.scan(2, "a/"))).toBe("a/1=1 a/2=5");
+    expect([cc.locks.held(2, "a"), cc.locks.held(2, "a/1"), cc.locks.held(2, "a/2")]).toEqual(["IS", "S", "S"]);
+    expect(kind(cc.write(4, "a/2", 6))).toBe("waiting");
+    expect(cc.commit(2)).toEqual(done());
+    expect(cc.write(4, "a/2", 6)).toEqual(done());
+  });
+
+  it("the repro through the scheduler: the scan that waited returns the inserted row, everyone commits", () => {
+    const h = runSchedule(new TwoPhaseLocking({ isolation: "repeatable read" }), "T1: w(a/2, 5); T2: s(a/); T3: w(a/1, 1); T3: c; T1: c; T2: c");
+    expect([h.outcome, h.committed, [...h.finalState]]).toEqual(["finished", [3, 1, 2], [["a/1", 1], ["a/2", 5]]]);
+    const scanned = h.operations.filter((o) => o.kind === "scan");
+    expect(scanned).toHaveLength(1);
+    expect(checkSerializability(h.operations).conflictSerializable).toBe(true);
+  });
+
+  it("a waiting scan at read committed re-plans too, and gives back every short lock it took", () => {
+    const cc = two("read committed", []);
+    cc.begin(3);
+    cc.write(1, "a/2", 5);
+    expect(kind(cc.scan(2, "a/"))).toBe("waiting");
+    cc.write(3, "a/1", 1);
+    cc.commit(3);
+    expect(kind(cc.scan(2, "a/"))).toBe("waiting");
+    cc.commit(1);
+    expect(rows(cc.scan(2, "a/"))).toBe("a/1=1 a/2=5");
+    expect(cc.locks.resources()).toEqual([]);
+  });
+
   it("a scan reads one table: its prefix is table/…", () => {
     const cc = two("serializable");
     expectDbError(() => cc.scan(1, "a"), "invalid-argument", "scan of prefix a");

@@ -26,6 +26,21 @@
  * covers S on its rows, X covers all). A write after a serializable scan upgrades the
  * table to SIX.
  *
+ * A request that waits is asked again (the same request) until it is done. Each time, its
+ * locks are planned anew from the keys there are now, and the lock it waits for is asked
+ * first: it keeps its place in that queue, and nothing else is asked while it waits (a
+ * lock manager queues one request per transaction). Once it is granted, the rest of the
+ * new plan follows in order, each lock already held skipped. So a repeatable-read scan
+ * that waited on "a/2" while "a/1" was inserted and committed locks "a/1" too when it goes
+ * on, and returns both rows. A lock taken for a key that is gone meanwhile stays held:
+ * harmless, and never given back early, so the two phases hold. PostgreSQL does less: after
+ * waiting for a row lock, read committed re-checks only that row's newest version against
+ * the WHERE clause (EvalPlanQual, src/backend/executor/README) and finds no new rows;
+ * repeatable read fails with a serialization error instead.
+ *
+ *   retry ──► plan from the current keys ──► the waited-for lock first ──waiting──► "waiting"
+ *                                                     └─granted──► the others in order ──► done
+ *
  * Two phases. A transaction acquires locks (growing), then releases them (shrinking), and
  * may not acquire after its first release: that is what makes the order of conflicting
  * lock grants a serial order. Strict 2PL (the default) releases only at commit or abort,
@@ -280,6 +295,13 @@ export class TwoPhaseLocking implements ConcurrencyControl {
       throw new DbError("invalid-state", `T${txn} waits: it must ask again for ${t.pending.signature}, not ${signature}`, { txn });
     }
     const plan = this.#plan(request).filter(([resource, mode]) => !this.#covered(txn, resource, mode));
+    const waitingFor = this.locks.pending(txn);
+    if (waitingFor !== undefined) {
+      // A retry re-plans from the current keys; the lock it waits for is asked first, so it keeps its place in the queue.
+      const at = plan.findIndex(([resource]) => resource === waitingFor.resource);
+      const first: [LockResource, LockMode] = at >= 0 ? plan.splice(at, 1)[0]! : [waitingFor.resource, waitingFor.mode];
+      plan.unshift(first);
+    }
     if (plan.length > 0 && t.shrinking) {
       throw new DbError("invalid-state", `two-phase locking: T${txn} released a lock already, it may not take ${plan[0]![1]} on ${plan[0]![0]} now`, {
         txn,

@@ -111,12 +111,20 @@ describe("08.2 snapshots and the update path", () => {
     expect(running).toEqual([3, 1]);
   });
 
-  it("08.2 takeSnapshot refuses bad input with invalid-argument", () => {
-    expectDbError(() => takeSnapshot(4, [4, 8], 8), "invalid-argument", "a running xid = nextXid");
-    expectDbError(() => takeSnapshot(4, [4, 0], 8), "invalid-argument", "a running xid 0");
-    expectDbError(() => takeSnapshot(4, [4, 2.5], 8), "invalid-argument", "a running xid 2.5");
-    expectDbError(() => takeSnapshot(4, [4, 3, 3], 8), "invalid-argument", "a duplicate");
-    expectDbError(() => takeSnapshot(4, [3], 8), "invalid-argument", "me not running");
+  it("08.2 takeSnapshot refuses bad input with invalid-argument, naming the xid (message and details)", () => {
+    const cases: [string, () => unknown, number][] = [
+      ["a running xid = nextXid", () => takeSnapshot(4, [4, 8], 8), 8],
+      ["a running xid 0", () => takeSnapshot(4, [4, 0], 8), 0],
+      ["a running xid 2.5", () => takeSnapshot(4, [4, 2.5], 8), 2.5],
+      ["a duplicate", () => takeSnapshot(4, [4, 3, 3], 8), 3],
+      ["me not running", () => takeSnapshot(4, [3], 8), 4],
+    ];
+    for (const [what, fn, xid] of cases) {
+      const error = expectDbError(fn, "invalid-argument", what);
+      expect(error.message, `${what}: the message names xid ${xid}`).toContain(String(xid));
+      expect(error.details, `${what}: details`).toMatchObject({ xid });
+    }
+    expect(show(() => takeSnapshot(1, [1], 2)), "xid 1 with nextXid 2 is fine").toBe(JSON.stringify({ xmin: 2, xmax: 2, xip: [] }));
   });
 
   it("08.2 takeSnapshot against the model over 3000 seeded random process arrays", () => {
@@ -164,7 +172,9 @@ describe("08.2 snapshots and the update path", () => {
       ["created by 1, deleted by 2 (aborted)", h(1, 2), { all: { kind: "update" } }],
       ["created by 1, deleted by me", h(1, ME), { all: { kind: "insert" } }],
     ]);
-    expectDbError(() => decideUpdate(h(2), SNAP, CLOG, ME, "read committed"), "invalid-argument", "a newest version whose creator aborted");
+    const error = expectDbError(() => decideUpdate(h(2), SNAP, CLOG, ME, "read committed"), "invalid-argument", "a newest version whose creator aborted");
+    expect(error.message, "the message names the creator").toContain("2");
+    expect(error.details, "details").toMatchObject({ xmin: 2 });
   });
 
   it("08.2 decideUpdate against the model over 20000 seeded random cases", () => {

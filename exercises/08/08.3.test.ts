@@ -81,11 +81,25 @@ describe("08.3 vacuum", () => {
     expect(vacuumHorizon([{ xid: 11, snapshotXmin: 12 }], 12)).toBe(11);
   });
 
-  it("08.3 vacuumHorizon refuses bad input with invalid-argument", () => {
-    expectDbError(() => vacuumHorizon([], 0), "invalid-argument", "nextXid 0");
-    expectDbError(() => vacuumHorizon([{ xid: 12 }], 12), "invalid-argument", "a running xid = nextXid");
-    expectDbError(() => vacuumHorizon([{ xid: 0 }], 12), "invalid-argument", "a running xid 0");
-    expectDbError(() => vacuumHorizon([{ xid: 5, snapshotXmin: 13 }], 12), "invalid-argument", "a snapshot xmin beyond nextXid");
+  it("08.3 vacuumHorizon refuses bad input with invalid-argument, naming it (message and details); the bounds are exact", () => {
+    const cases: [string, () => unknown, Record<string, number>, number][] = [
+      ["nextXid 0", () => vacuumHorizon([], 0), { nextXid: 0 }, 0],
+      ["nextXid 2.5", () => vacuumHorizon([], 2.5), { nextXid: 2.5 }, 2.5],
+      ["a running xid = nextXid", () => vacuumHorizon([{ xid: 12 }], 12), { xid: 12 }, 12],
+      ["a running xid 0", () => vacuumHorizon([{ xid: 0 }], 12), { xid: 0 }, 0],
+      ["a running xid 1.5", () => vacuumHorizon([{ xid: 1.5 }], 12), { xid: 1.5 }, 1.5],
+      ["a snapshot xmin beyond nextXid", () => vacuumHorizon([{ xid: 5, snapshotXmin: 13 }], 12), { xid: 5, snapshotXmin: 13 }, 13],
+      ["a snapshot xmin 0", () => vacuumHorizon([{ xid: 5, snapshotXmin: 0 }], 12), { xid: 5, snapshotXmin: 0 }, 0],
+      ["a snapshot xmin 3.5", () => vacuumHorizon([{ xid: 5, snapshotXmin: 3.5 }], 12), { xid: 5, snapshotXmin: 3.5 }, 3.5],
+    ];
+    for (const [what, fn, details, shown] of cases) {
+      const error = expectDbError(fn, "invalid-argument", what);
+      expect(error.message, `${what}: the message names ${shown}`).toContain(String(shown));
+      expect(error.details, `${what}: details`).toMatchObject(details);
+    }
+    expect(vacuumHorizon([], 1), "nextXid 1").toBe(1);
+    expect(vacuumHorizon([{ xid: 1, snapshotXmin: 1 }], 2), "xid 1, snapshot xmin 1").toBe(1);
+    expect(vacuumHorizon([{ xid: 1, snapshotXmin: 2 }], 2), "a snapshot xmin = nextXid").toBe(1);
   });
 
   it("08.3 satisfiesVacuum: every branch of HeapTupleSatisfiesVacuum", () => {

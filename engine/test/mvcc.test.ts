@@ -233,6 +233,16 @@ describe("MVCC", () => {
     expect(() => new MvccConcurrencyControl({ initial: [["x", 1], ["x", 2]] })).toThrow(/twice/);
   });
 
+  test("08 SSI: T_out commits first while the pivot and T_in run: the pivot is doomed and fails at its next request", () => {
+    const cc = new MvccConcurrencyControl({ isolation: "serializable", initial: [["a", 0], ["b", 0]] });
+    const h = runSchedule(cc, "T1: r(a); T2: r(b); T3: w(b, 1); T2: w(a, 1); T3: c; T2: c; T1: c");
+    expect(cc.rwEdges()).toEqual([[1, 2], [2, 3]]);
+    expect(h.committed).toEqual([3, 1]);
+    expect(h.aborted.map((a) => [a.txn, a.reason, a.error?.details])).toEqual([[2, "serialization-failure", { txn: 2, pivot: 2, in: 1, out: 3 }]]);
+    expect(cc.snapshotOf(1)).toBeUndefined();
+    expect(cc.clog.entries()).toEqual([[0, "committed"], [1, "committed"], [2, "aborted"], [3, "committed"]]);
+  });
+
   test("08 serializable (SSI): 3000 seeded random schedules, every committed history conflict-serializable, reads match the serial order", () => {
     let runs = 0;
     let aborts = 0;

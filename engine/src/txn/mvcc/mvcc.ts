@@ -8,7 +8,12 @@
  * would do this), and `ctid` links each version to the next newer one, as PostgreSQL's
  * HOT chains do (PostgreSQL's index usually points at every version; we follow ctid).
  *
- *   index x ─► (0,1) T1 xmin 1 xmax 3 ─ctid─► (0,4) xmin 3 xmax 0 ─ctid─► itself
+ *   index x ─► (0,1) xmin 1 xmax 3 ─ctid─► (0,4) xmin 3 xmax 0 ─ctid─► itself
+ *
+ * A re-insert after a delete is appended to the same chain (PostgreSQL makes a new tuple
+ * with its own index entry). An update over a version whose xmax aborted overwrites that
+ * xmax and ctid, so the aborted version drops out of the chain; only a heap scan (vacuum)
+ * still finds it.
  *
  * Requests:
  *   begin       xid = the TxnId; repeatable read and serializable take their snapshot now

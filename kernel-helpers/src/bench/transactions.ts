@@ -28,7 +28,7 @@
  * begin): 0.1 for 4 reads + 2 updates (4 + 4 + commit + begin = 10 steps), reached
  * when nothing waits and nothing aborts. Wall time adds the protocol's own cost (lock
  * table, cycle search, validation, versions on heap pages); a run takes milliseconds, so
- * per second is noisy at the small size (three warm-up runs per protocol come first).
+ * per second is noisy at the small size (five warm-up runs of every protocol come first).
  *
  * The lost-update check. Scripts are fixed before the run, so a read-modify-write cannot
  * write "what it read + 1"; it writes a value naming itself ("s3.1": script 3, its
@@ -90,7 +90,7 @@ export interface ContentionOptions {
   readonly keys?: number;
   /** Transactions interleaved in one run; default 8. */
   readonly concurrency?: number;
-  /** Runs per protocol and θ; default 10 at the small size, 100 at full (`benchSize()`). */
+  /** Runs per protocol and θ; default 10 at the small size, 300 at full (`benchSize()`). */
   readonly runs?: number;
   /** Plain reads per transaction; default 4. */
   readonly reads?: number;
@@ -195,45 +195,51 @@ export function measureContention(protocols: readonly TxnProtocol[] = transactio
   const thetas = options.thetas ?? [0, 0.5, 0.8, 0.99];
   const keys = options.keys ?? 200;
   const concurrency = options.concurrency ?? 8;
-  const runs = options.runs ?? (small ? 10 : 100);
+  const runs = options.runs ?? (small ? 10 : 300);
   const reads = options.reads ?? 4;
   const updates = options.updates ?? 2;
   const retries = options.retries ?? 20;
   const seed = options.seed ?? 7;
   for (const t of thetas) if (!(t >= 0 && t < 1)) throw new RangeError(`θ is in [0, 1), got ${t}`);
   const rows: ContentionRow[] = [];
+  // Warm-up, not counted: the first runs of a protocol pay for V8 compiling its code (and
+  // would slow the first θ's wall time only). Every protocol, at the highest skew.
+  const hottest = Math.max(...thetas);
+  for (let r = 0; r < 5; r++) {
+    const scripts = contentionScripts(seed + 99_991 * (r + 1), hottest, { keys, concurrency, reads, updates });
+    for (const p of protocols) runOnce(p.make(), scripts, seed + r, retries);
+  }
   for (const theta of thetas) {
     const workload = Array.from({ length: runs }, (_, r) => ({
       scripts: contentionScripts(seed * 1_000_003 + r * 7919 + Math.round(theta * 1000), theta, { keys, concurrency, reads, updates }),
       seed: seed * 31 + r,
     }));
-    for (const p of protocols) {
-      let committed = 0;
-      let attempts = 0;
-      let aborts = 0;
-      let steps = 0;
-      let lost = 0;
-      let gaveUp = 0;
-      let ms = 0;
-      const reasons: Record<string, number> = {};
-      // Warm-up, not counted: the first runs of a protocol pay for V8 compiling its code.
-      for (const w of workload.slice(0, 3)) runOnce(p.make(), w.scripts, w.seed, retries);
-      for (const w of workload) {
-        const cc = p.make();
+    const totals = protocols.map(() => ({ committed: 0, attempts: 0, aborts: 0, steps: 0, lost: 0, gaveUp: 0, ms: 0, reasons: {} as Record<string, number> }));
+    // Run by run, every protocol in turn (order reversed every other run), so a slow
+    // stretch of the machine falls on all of them alike (bench.ts's interleaved rounds).
+    workload.forEach((w, r) => {
+      const order = protocols.map((_, i) => i);
+      if (r % 2 === 1) order.reverse();
+      for (const i of order) {
+        const t = totals[i]!;
+        const cc = protocols[i]!.make();
         const start = performance.now();
-        const { history, steps: s } = runOnce(cc, w.scripts, w.seed, retries);
-        ms += performance.now() - start;
-        steps += s;
-        committed += history.committed.length;
-        attempts += history.transactions.length;
+        const { history, steps } = runOnce(cc, w.scripts, w.seed, retries);
+        t.ms += performance.now() - start;
+        t.steps += steps;
+        t.committed += history.committed.length;
+        t.attempts += history.transactions.length;
         for (const a of history.aborted) {
           if (a.reason === "requested") continue;
-          aborts++;
-          reasons[a.reason] = (reasons[a.reason] ?? 0) + 1;
+          t.aborts++;
+          t.reasons[a.reason] = (t.reasons[a.reason] ?? 0) + 1;
         }
-        gaveUp += concurrency - history.committed.length;
-        lost += lostUpdates(history);
+        t.gaveUp += concurrency - history.committed.length;
+        t.lost += lostUpdates(history);
       }
+    });
+    protocols.forEach((p, i) => {
+      const t = totals[i]!;
       rows.push({
         protocol: p.name,
         theta,
@@ -241,19 +247,19 @@ export function measureContention(protocols: readonly TxnProtocol[] = transactio
         concurrency,
         runs,
         transactions: concurrency * runs,
-        committed,
-        attempts,
-        aborts,
-        abortRate: attempts === 0 ? 0 : aborts / attempts,
-        gaveUp,
-        steps,
-        committedPerStep: steps === 0 ? 0 : committed / steps,
-        committedPerSecond: ms === 0 ? 0 : committed / (ms / 1000),
-        milliseconds: ms,
-        lostUpdates: lost,
-        reasons,
+        committed: t.committed,
+        attempts: t.attempts,
+        aborts: t.aborts,
+        abortRate: t.attempts === 0 ? 0 : t.aborts / t.attempts,
+        gaveUp: t.gaveUp,
+        steps: t.steps,
+        committedPerStep: t.steps === 0 ? 0 : t.committed / t.steps,
+        committedPerSecond: t.ms === 0 ? 0 : t.committed / (t.ms / 1000),
+        milliseconds: t.ms,
+        lostUpdates: t.lost,
+        reasons: t.reasons,
       });
-    }
+    });
   }
   return rows;
 }

@@ -18,3 +18,4 @@ export * from "./mvcc/snapshot-update.js";
 export * from "./mvcc/vacuum-verdict.js";
 export * from "./mvcc/mvcc.js";
 export * from "./mvcc/bloat.js";
+export * from "./hermitage.js";

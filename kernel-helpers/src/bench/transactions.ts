@@ -41,9 +41,10 @@
  * 2PL at read committed would not (its S locks are short).
  *
  * PostgreSQL's pgbench measures the same thing in transactions per second with real
- * sessions (`pgbench -c N`, its `--random-seed`, and `random_zipfian(lb, ub, θ)` for
- * skew); there a serialization failure is an error the client retries
- * (`--max-tries`, PostgreSQL 15+).
+ * sessions (`pgbench -c N`, `--random-seed`; skewed keys with `random_zipfian(lb, ub, s)`,
+ * s ≥ 1.001 since PostgreSQL 13, whereas our θ < 1 is YCSB's range); there a
+ * serialization failure or deadlock is an error the client retries (`--max-tries`,
+ * PostgreSQL 15+) and reports per client.
  */
 import { uniformKeys, zipfianKeys } from "@workbook/datasets";
 import {

@@ -33,10 +33,11 @@
  * new plan follows in order, each lock already held skipped. So a repeatable-read scan
  * that waited on "a/2" while "a/1" was inserted and committed locks "a/1" too when it goes
  * on, and returns both rows. A lock taken for a key that is gone meanwhile stays held:
- * harmless, and never given back early, so the two phases hold. PostgreSQL does less: after
- * waiting for a row lock, read committed re-checks only that row's newest version against
- * the WHERE clause (EvalPlanQual, src/backend/executor/README) and finds no new rows;
- * repeatable read fails with a serialization error instead.
+ * harmless, and never given back early, so the two phases hold. PostgreSQL does less: a
+ * SELECT … FOR SHARE (or an UPDATE) that waited for a row lock, at read committed,
+ * re-checks only that row's newest version against the WHERE clause (EvalPlanQual,
+ * src/backend/executor/README) and finds no rows inserted meanwhile; at repeatable read it
+ * fails with a serialization error instead.
  *
  *   retry ──► plan from the current keys ──► the waited-for lock first ──waiting──► "waiting"
  *                                                     └─granted──► the others in order ──► done
@@ -58,7 +59,8 @@
  * which answers "aborted" with the error; later requests are refused (`invalid-state`).
  *
  * Costs: a request costs its lock requests (two or fewer, a scan one per row below
- * serializable), plus the policy's check (detection: O(V + E) of the waits-for graph).
+ * serializable; a scan's retry re-plans: one pass over the keys under its prefix), plus
+ * the policy's check (detection: O(V + E) of the waits-for graph).
  * PostgreSQL does not lock rows for reads at all (MVCC, notebook 08); it takes row locks
  * for writes and SELECT … FOR SHARE/UPDATE (stored in the tuple header, not the lock table),
  * table locks in the lock manager (lock.c), and predicate "SIRead" locks for serializable

@@ -33,6 +33,7 @@ export * from "./bench/brin.js";
 export * from "./bench/hash-index.js";
 export * from "./bench/bloom.js";
 export * from "./bench/lsm.js";
+export * from "./bench/transactions.js";
 export {
   measureHashMap,
   measureCache,

@@ -20,6 +20,7 @@ import { heapSuite } from "../bench/suites/heap.js";
 import { kernelSuite } from "../bench/suites/kernel.js";
 import { lsmSuite } from "../bench/suites/lsm.js";
 import { pagesSuite } from "../bench/suites/pages.js";
+import { transactionsSuite } from "../bench/suites/transactions.js";
 import type { SuiteResult } from "../bench/suites/types.js";
 import { fail, parseArgs } from "./args.js";
 
@@ -33,6 +34,7 @@ const SUITES: Record<string, { describe: string; run: () => Promise<SuiteResult>
   brin: { describe: "block-range index: pages skipped against correlation, ours vs PostgreSQL BRIN minmax and minmax-multi (notebook 06)", run: brinSuite },
   "hash-index": { describe: "extendible hash index vs B+tree: point lookups/s and pages per lookup, range queries by scan, probe and full bucket read (notebook 06)", run: () => hashIndexSuite() },
   lsm: { describe: "write, read and space amplification of the LSM tree (leveled, size-tiered) against the B+tree; puts/s and gets/s against LevelDB (classic-level) (notebook 06)", run: lsmSuite },
+  transactions: { describe: "throughput (committed per scheduler step and per second) and abort rate against zipfian skew: 2PL with each deadlock policy, OCC, MVCC (notebooks 07-08)", run: transactionsSuite },
   heap: { describe: "heap insert and scan rows/s (count, sum of one column read lazily, every column decoded), cold vs warm pool, vs PostgreSQL (notebook 04)", run: heapSuite },
 };
 

@@ -306,8 +306,9 @@ export function amplificationChart(rows: readonly AmplificationRow[]): ChartSpec
       encoding: {
         x: { field: "workload", type: "nominal", title: null, sort: LSM_WORKLOADS.map((w) => w.name) },
         xOffset: { field: "structure", type: "nominal" },
-        y: { field: "value", type: "quantitative", scale: { type: "log" }, title: "ratio (log scale)" },
-        color: { field: "structure", type: "nominal", title: null, legend: { orient: "bottom" } },
+        // stack: null, or the bars stack from zero, which a log scale cannot show (and Vega drops them).
+        y: { field: "value", type: "quantitative", scale: { type: "log" }, stack: null, title: "ratio (log scale)" },
+        color: { field: "structure", type: "nominal", title: null, legend: { orient: "bottom", labelLimit: 300 } },
         tooltip: [{ field: "structure" }, { field: "workload" }, { field: "metric" }, { field: "value" }],
       },
     },

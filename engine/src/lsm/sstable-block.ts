@@ -163,7 +163,8 @@ export class BlockBuilder {
  * asked again. `fileOffset`, where the block starts in its file, only makes the `corrupt`
  * errors say where.
  *
- * What it hands out: `get` copies the entry it returns (a caller keeps what it gets);
+ * What it hands out: `get` copies the value it returns (a caller keeps what it gets), and
+ * its entry's key is the `key` asked for (the caller's array: the bytes are equal);
  * `entries` yields views: a restart entry's key and every value are `subarray`s of the
  * block's bytes (no copy), a prefix-compressed key is assembled in a fresh array. Views
  * must be read, never changed: they are the cached block itself.
@@ -221,7 +222,7 @@ export class BlockReader {
     return this.#bytes.length;
   }
 
-  /** The entry for `key`, or undefined: binary search over restart points, then a scan of at most one interval. Its key and value are copies. */
+  /** The entry for `key`, or undefined: binary search over restart points, then a scan of at most one interval. Its value is a copy, its key `key` itself. */
   get(key: Uint8Array): LsmEntry | undefined {
     let offset = this.#seek(key);
     // Decode forward from the restart point into a scratch key, comparing in place: only
@@ -244,7 +245,7 @@ export class BlockReader {
       length = keyLength;
       const c = compareByteRanges(scratch, 0, length, key, 0, key.length);
       if (c === 0) {
-        return { key: scratch.slice(0, length), seq: this.#seq, value: this.#tombstone ? undefined : bytes.slice(valueStart, this.#end) };
+        return { key, seq: this.#seq, value: this.#tombstone ? undefined : bytes.slice(valueStart, this.#end) };
       }
       if (c > 0) return undefined;
       offset = this.#end;

@@ -60,6 +60,7 @@ export {
   type PgExtension,
   type PgField,
 } from "./pg/pg.js";
+export { replayOnServer, type ServerReplay } from "./pg/hermitage-replay.js";
 export { grade, choose, passes, myEngine } from "./grading/notebook.js";
 export { yours, learnerEngine, LearnerPieceError, type EngineComponent, type SavedPiece } from "./grading/learner-pieces.js";
 // Types only: the grader (TypeScript, vitest) loads on the first grade() call.

@@ -6,6 +6,7 @@ import {
   compareBytes,
 } from "../src/index/key-codec.js";
 import {
+  BloomFilter,
   type FileStore,
   LsmTree,
   type LsmTreeOptions,
@@ -15,6 +16,7 @@ import {
   NodeFileStore,
   decodeManifest,
   encodeManifest,
+  mergeIterator,
   tableFileName,
 } from "../src/lsm/index.js";
 import { checkModel } from "../../test-support/model-check.js";
@@ -328,6 +330,47 @@ describe("LSM tree: bad input changes nothing", () => {
     for (let i = 0; i < 200; i++) tree.put(key(i), "v");
     check(picks > 0, "the given pickCompaction ran");
     check(tree.levels()[0]!.tables.length > 2, "nothing compacted");
+  });
+
+  test("a learner's bloom filter and merge plug in: tables are built and read with the filter, scans run through the merge", () => {
+    let adds = 0;
+    let probes = 0;
+    class CountingFilter extends BloomFilter {
+      static override withBitsPerKey(n: number, bitsPerKey: number): CountingFilter {
+        const f = BloomFilter.withBitsPerKey(n, bitsPerKey);
+        return Object.setPrototypeOf(f, CountingFilter.prototype) as CountingFilter;
+      }
+      static override decode(bytes: Uint8Array): CountingFilter {
+        return Object.setPrototypeOf(BloomFilter.decode(bytes), CountingFilter.prototype) as CountingFilter;
+      }
+      override add(key: Uint8Array): void {
+        adds++;
+        super.add(key);
+      }
+      override mayContain(key: Uint8Array): boolean {
+        probes++;
+        return super.mayContain(key);
+      }
+    }
+    let merges = 0;
+    const merge: typeof mergeIterator = (sources, options) => {
+      merges++;
+      return mergeIterator(sources, options);
+    };
+    const store = new MemoryFileStore();
+    const options: LsmTreeOptions = { ...SMALL.leveled, filter: CountingFilter, merge };
+    let tree = LsmTree.open(store, options);
+    for (let i = 0; i < 300; i++) tree.put(key(i), `v${i}`);
+    tree.close();
+    check(adds >= 300, `the filter saw every key put (${adds} adds)`);
+    tree = LsmTree.open(store.reopen(), options);
+    same(dec.decode(tree.get(key(7))!), "v7", "get after reopen");
+    same(tree.get("absent"), undefined, "absent key");
+    check(probes > 0, "gets asked the given filter");
+    same([...tree.scan()].length, 300, "scan length");
+    same(merges, 1, "scans through the given merge");
+    expectDbError(() => LsmTree.open(new MemoryFileStore(), { merge: 3 as unknown as typeof mergeIterator }), "invalid-argument", "merge not a function");
+    expectDbError(() => LsmTree.open(new MemoryFileStore(), { filter: {} as unknown as typeof BloomFilter }), "invalid-argument", "filter not a class");
   });
 });
 

@@ -62,6 +62,7 @@ import {
 } from "./compaction.js";
 import { ENGINE_COMPACTION_ALGORITHMS } from "./compaction-defaults.js";
 import { checkSizeTieredOptions, DEFAULT_SIZE_TIERED, pickSizeTiered, type SizeTieredOptions } from "./compaction-tiered.js";
+import type { MembershipFilterClass } from "./bloom.js";
 import type { LsmEntry } from "./entry.js";
 import type { FileStore } from "./file-store.js";
 import { type LsmStrategy, loadManifest, type ManifestTable, saveManifest, tableFileName, tableFileNumber } from "./manifest.js";
@@ -95,6 +96,14 @@ export interface LsmTreeOptions {
   readonly autoCompact?: boolean;
   /** Replacements for the engine's compaction pieces (exercise 06.4). */
   readonly algorithms?: Partial<CompactionAlgorithms>;
+  /**
+   * The bloom filter class the tables are built and read with (exercise 06.2; default the
+   * engine's `BloomFilter`). A reopened tree must be given the same class, as its tables'
+   * filter blocks are in that class's bytes (the format of bloom.ts keeps them compatible).
+   */
+  readonly filter?: MembershipFilterClass;
+  /** The merge of sorted sources that `scan` reads through (exercise 06.3; default the engine's `mergeIterator`). */
+  readonly merge?: (sources: readonly Iterable<LsmEntry>[], options?: { dropTombstones?: boolean }) => Iterable<LsmEntry>;
 }
 
 /** One live table, as `levels()` shows it. */
@@ -172,6 +181,8 @@ export class LsmTree {
     blockSize: number;
     bitsPerKey: number;
     autoCompact: boolean;
+    filter: MembershipFilterClass | undefined;
+    merge: NonNullable<LsmTreeOptions["merge"]>;
   };
   readonly #cache: BlockCache;
   #memtable = new Memtable();
@@ -203,6 +214,8 @@ export class LsmTree {
       blockSize: options.blockSize ?? 4096,
       bitsPerKey: options.bitsPerKey ?? 10,
       autoCompact: options.autoCompact ?? true,
+      filter: options.filter,
+      merge: options.merge ?? mergeIterator,
     };
     this.#cache = new BlockCache(options.blockCacheBytes ?? 8 * MIB);
     this.#levels = [];
@@ -288,7 +301,7 @@ export class LsmTree {
     for (const t of this.#levels[0] ?? []) sources.push(t.reader.scan(l, h));
     for (let i = 1; i < this.#levels.length; i++) sources.push(levelScan(this.#levels[i]!, l, h));
     // Table entries are views of cached blocks: the caller gets copies it may keep.
-    for (const e of mergeIterator(sources, { dropTombstones: true })) yield [e.key.slice(), e.value!.slice()];
+    for (const e of this.#options.merge(sources, { dropTombstones: true })) yield [e.key.slice(), e.value!.slice()];
   }
 
   /** Write the memtable out as a table (and compact, when automatic); false when it was empty. */
@@ -461,7 +474,7 @@ export class LsmTree {
 
   /** Build, write (durably) and open one table from sorted entries; undefined when there are none. */
   #writeTable(entries: Iterable<LsmEntry>): LiveTable | undefined {
-    const builder = new SSTableBuilder({ blockSize: this.#options.blockSize, bitsPerKey: this.#options.bitsPerKey });
+    const builder = new SSTableBuilder({ blockSize: this.#options.blockSize, bitsPerKey: this.#options.bitsPerKey, filter: this.#options.filter });
     for (const e of entries) builder.add(e);
     if (builder.entryCount === 0) return undefined;
     const bytes = builder.finish();
@@ -495,7 +508,7 @@ export class LsmTree {
         cache.put(fileNumber, offset, block);
       },
     };
-    return SSTableReader.open(source, { blockCache });
+    return SSTableReader.open(source, { blockCache, filter: this.#options.filter });
   }
 
   #getFromTables(key: Uint8Array): LsmEntry | undefined {
@@ -658,6 +671,10 @@ function checkOptions(options: LsmTreeOptions): void {
   if (options.bitsPerKey !== undefined && !(options.bitsPerKey >= 0)) throw new DbError("invalid-argument", `bitsPerKey must be ≥ 0, got ${String(options.bitsPerKey)}`, {});
   if (options.levelCount !== undefined && (!Number.isInteger(options.levelCount) || options.levelCount < 2)) {
     throw new DbError("invalid-argument", `levelCount must be an integer ≥ 2, got ${String(options.levelCount)}`, {});
+  }
+  if (options.merge !== undefined && typeof options.merge !== "function") throw new DbError("invalid-argument", `merge must be a function, got ${typeof options.merge}`, {});
+  if (options.filter !== undefined && (typeof (options.filter as { withBitsPerKey?: unknown }).withBitsPerKey !== "function" || typeof (options.filter as { decode?: unknown }).decode !== "function")) {
+    throw new DbError("invalid-argument", "filter must be a MembershipFilterClass (withBitsPerKey and decode), like the engine's BloomFilter", {});
   }
   checkLeveledOptions({ l0Trigger: 4, baseLevelBytes: 10 * MIB, levelRatio: 10, ...options.leveled });
   checkSizeTieredOptions({ ...DEFAULT_SIZE_TIERED, ...options.sizeTiered });

@@ -2,8 +2,8 @@
  * LSM tree measurements
  * =====================
  * The one place notebook 06's LSM cells and `npm run bench -- lsm` get their numbers
- * from: the cells pass the pieces `choose()` picked (the learner's compaction, 06.4, and
- * B+tree algorithms, notebook 05, once they pass), the suite the engine's.
+ * from: the cells pass the pieces `choose()` picked (the learner's bloom filter, merge and
+ * compaction, 06.2–06.4, and B+tree algorithms, notebook 05, once they pass), the suite the engine's.
  *
  *   amplification(parts, options)   write, read and space amplification of the engine's
  *                                   B+tree and LSM tree (leveled, leveled without bloom
@@ -98,8 +98,21 @@ import { bench, benchSize, type BenchResult, type BenchSize, type Comparison, co
 export interface LsmParts {
   /** Compaction pieces (exercise 06.4). */
   readonly compaction?: Partial<CompactionAlgorithms>;
+  /** The bloom filter class the LSM tree's tables use (exercise 06.2). */
+  readonly filter?: LsmTreeOptions["filter"];
+  /** The merge its scans read through (exercise 06.3). */
+  readonly merge?: LsmTreeOptions["merge"];
   /** B+tree algorithms (notebook 05) for the B+tree side. */
   readonly btree?: Partial<BTreeAlgorithms>;
+}
+
+/** The LSM tree options that carry the given pieces (absent ones stay the engine's). */
+function lsmPieces(parts: LsmParts): Pick<LsmTreeOptions, "algorithms" | "filter" | "merge"> {
+  return {
+    ...(parts.compaction === undefined ? {} : { algorithms: parts.compaction }),
+    ...(parts.filter === undefined ? {} : { filter: parts.filter }),
+    ...(parts.merge === undefined ? {} : { merge: parts.merge }),
+  };
 }
 
 /** Keys preloaded, operations after, and the memory each structure gets (B+tree pool = LSM memtable). */
@@ -251,7 +264,7 @@ function btreeRun(parts: LsmParts, p: Plan, file: string, frames: number): Measu
 }
 
 function lsmRun(parts: LsmParts, p: Plan, dir: string, options: LsmTreeOptions): Measured {
-  const tree = LsmTree.open(new NodeFileStore(dir, { sync: false }), { ...options, ...(parts.compaction === undefined ? {} : { algorithms: parts.compaction }) });
+  const tree = LsmTree.open(new NodeFileStore(dir, { sync: false }), { ...options, ...lsmPieces(parts) });
   try {
     let version = 0;
     for (const k of p.preload) tree.put(keyBytes(k), ridBytes(k % 65_536, 0));
@@ -376,7 +389,7 @@ export async function lsmVsLevelDb(parts: LsmParts = {}, options: { readonly siz
   const { keys, memtableBytes, settleKeys } = LEVELDB_PEER_SIZES[size];
   const shape: LsmTreeOptions = { ...LEVELDB_SHAPE, memtableBytes };
   const root = mkdtempSync(path.join(options.dir ?? os.tmpdir(), "lsm-peer-"));
-  const algorithms = parts.compaction === undefined ? {} : { algorithms: parts.compaction };
+  const algorithms = lsmPieces(parts);
   const value = new Uint8Array(VALUE_BYTES).fill(0x61);
   const random = new Random(2006);
   // A stream of distinct keys in random order: a multiplicative permutation of 0…2^31.
@@ -476,7 +489,7 @@ export async function lsmVsLevelDb(parts: LsmParts = {}, options: { readonly siz
 async function loadThenSettle(
   root: string,
   shape: LsmTreeOptions,
-  algorithms: { readonly algorithms?: Partial<CompactionAlgorithms> },
+  algorithms: Pick<LsmTreeOptions, "algorithms" | "filter" | "merge">,
   n: number,
   keyAt: (i: number) => Uint8Array,
   value: Uint8Array,

@@ -93,6 +93,7 @@ export interface HashTable<K extends HashKey, V> extends Iterable<[K, V]> {
 export type HashTableConstructor = new <K extends HashKey, V>(initialCapacity?: number) => HashTable<K, V>;
 
 import { LITTLE_ENDIAN } from "../common/bytes.js";
+import { fmix32 } from "../common/murmur-hash.js";
 
 // One scratch buffer for hashing non-integer numbers, made once.
 const float64 = new DataView(new ArrayBuffer(8));
@@ -119,12 +120,3 @@ export function hashKey(key: HashKey): number {
   return fmix32(float64.getUint32(0, LITTLE_ENDIAN) ^ fmix32(float64.getUint32(4, LITTLE_ENDIAN)));
 }
 
-/** murmur3's 32-bit finaliser: every input bit affects every output bit. */
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}

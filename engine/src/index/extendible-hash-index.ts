@@ -23,7 +23,7 @@
  *   └────┴──────────┘
  *
  *   extendible-hash-page.ts      the two page layouts, with offsets
- *   extendible-hash-function.ts  the default hash (MurmurHash3, 32 bits)
+ *   ../common/murmur-hash.ts     the default hash (MurmurHash3, 32 bits)
  *   extendible-hash-context.ts   the HashIndexContext the algorithms get (hash-index.ts)
  *   extendible-hash-insert.ts    insert, split, doubling (exercise 06.1, pluggable)
  *   extendible-hash-delete.ts    delete, merge, shrinking
@@ -57,7 +57,7 @@ import type { HashIndexAlgorithms } from "./hash-index.js";
 import { checkHashIndex } from "./extendible-hash-check.js";
 import { ExtendibleHashContext } from "./extendible-hash-context.js";
 import { hashDeleteEntry } from "./extendible-hash-delete.js";
-import { murmurHash32 } from "./extendible-hash-function.js";
+import { murmurHash32 } from "../common/murmur-hash.js";
 import { hashInsertEntry, splitBucket } from "./extendible-hash-insert.js";
 import { HashBucketPage, maxBucketCapacity, maxDirectoryDepth, maxHashKeySize, readHashDirectory, writeHashDirectory } from "./extendible-hash-page.js";
 import { hashIndexSnapshot, hashIndexStats, type HashIndexSnapshot, type HashIndexStats } from "./extendible-hash-snapshot.js";

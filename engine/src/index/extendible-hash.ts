@@ -3,7 +3,6 @@
  * The contract is hash-index.ts; the class is extendible-hash-index.ts.
  */
 export * from "./hash-index.js";
-export * from "./extendible-hash-function.js";
 export * from "./extendible-hash-page.js";
 export { ExtendibleHashContext } from "./extendible-hash-context.js";
 export * from "./extendible-hash-insert.js";

@@ -1,13 +1,14 @@
 /**
- * A 32-bit hash for index keys
- * ============================
- * An extendible hash index numbers its directory slots by the low bits of a key's hash,
- * so those bits must look random even when the keys do not: the engine's int keys are
- * 8 big-endian bytes in which consecutive numbers differ only in the last byte. This is
- * MurmurHash3's x86 32-bit function (Austin Appleby, public domain), written from its
- * description: 4 bytes at a time mixed into the state, the tail, then the final mix
- * ("fmix32"), whose multiply-xorshift rounds make every input bit flip each output bit
- * with probability about ½ (the avalanche property).
+ * MurmurHash3, 32 bits
+ * ====================
+ * The engine's one general-purpose hash of bytes, used where the low bits of a hash must
+ * look random even when the keys do not: an extendible hash index numbers its directory
+ * slots by them (the engine's int keys are 8 big-endian bytes in which consecutive numbers
+ * differ only in the last byte), and a bloom filter makes its k probes from two of them
+ * (two seeds). This is MurmurHash3's x86 32-bit function (Austin Appleby, public domain),
+ * written from its description: 4 bytes at a time mixed into the state, the tail, then the
+ * final mix (`fmix32`), whose multiply-xorshift rounds make every input bit flip each
+ * output bit with probability about ½ (the avalanche property).
  *
  *   for each 4-byte block k (little-endian):  k *= c1; k = rotl(k, 15); k *= c2
  *                                             h ^= k; h = rotl(h, 13); h = h * 5 + 0xe6546b64

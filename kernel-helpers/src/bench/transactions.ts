@@ -265,11 +265,11 @@ export function measureContention(protocols: readonly TxnProtocol[] = transactio
   return rows;
 }
 
-/** Two panels side by side: committed per scheduler step, and abort rate, against θ; one line per protocol. */
+/** Two panels side by side: committed per scheduler step, and abort rate, against θ; one line per protocol (a server's rows, with no steps, in the abort-rate panel only). */
 export function contentionChart(rows: readonly ContentionRow[], title = "Throughput and aborts as contention rises"): ChartSpec {
   const r0 = rows[0];
   const workload = r0 === undefined ? "" : `${r0.concurrency} concurrent transactions over ${r0.keys} keys, ${r0.runs} runs per point`;
-  const values = rows.map((r) => ({ protocol: r.protocol, theta: String(r.theta), committedPerStep: r.committedPerStep, abortRate: r.abortRate, committedPerSecond: Math.round(r.committedPerSecond), lostUpdates: r.lostUpdates }));
+  const values = rows.map((r) => ({ protocol: r.protocol, theta: String(r.theta), committedPerStep: Number.isFinite(r.committedPerStep) ? r.committedPerStep : null, abortRate: r.abortRate, committedPerSecond: Math.round(r.committedPerSecond), lostUpdates: r.lostUpdates }));
   const x = { field: "theta", type: "ordinal", sort: null, title: "zipfian skew θ (0 = uniform; contention rises →)", axis: { labelAngle: 0 } };
   const color = { field: "protocol", type: "nominal", title: null, legend: { orient: "bottom", columns: 4, labelLimit: 300 } };
   const tooltip = [{ field: "protocol" }, { field: "theta" }, { field: "committedPerStep", format: ".3f" }, { field: "abortRate", format: ".1%" }, { field: "committedPerSecond" }];
@@ -291,4 +291,143 @@ export function contentionChart(rows: readonly ContentionRow[], title = "Through
       },
     ],
   };
+}
+
+export interface PostgresContentionOptions {
+  /** Zipfian skews; default [0, 0.5, 0.8, 0.99]. */
+  readonly thetas?: readonly number[];
+  /** Rows in the table; default 200. */
+  readonly keys?: number;
+  /** Sessions running at once; default 8. */
+  readonly clients?: number;
+  /** Transactions each session commits (or gives up on) per θ; default 25 at the small size, 200 at full. */
+  readonly transactionsPerClient?: number;
+  /** Default "serializable". */
+  readonly isolation?: "repeatable read" | "serializable";
+  /** Plain reads per transaction; default 4. */
+  readonly reads?: number;
+  /** Read-modify-writes per transaction; default 2. */
+  readonly updates?: number;
+  /** Restarts of a transaction after 40001 / 40P01; default 20. */
+  readonly retries?: number;
+  readonly seed?: number;
+}
+
+type PgModule = typeof import("pg");
+type PgSession = InstanceType<PgModule["Client"]>;
+
+/**
+ * The same workload on a real PostgreSQL server, pgbench-like: `clients` sessions at once
+ * (node-postgres, one connection each, all closed in `finally`), a table
+ * `workbook_contention(k int primary key, v int)` of `keys` rows at 0 (created at the start,
+ * dropped at the end), each transaction the scripts of `contentionScripts` (4 reads and 2
+ * read-modify-writes on distinct zipfian keys, in a seeded order) sent as SQL:
+ *
+ *   r(k)          select v from workbook_contention where k = $1
+ *   r(k); w(k)    the select, then update workbook_contention set v = v + 1 where k = $1
+ *   begin         begin isolation level repeatable read | serializable
+ *
+ * A transaction that fails with SQLSTATE 40001 (serialization failure) or 40P01 (deadlock)
+ * is rolled back and run again, up to `retries` times (pgbench's --max-tries); any other
+ * error stops the measurement. The lost-update check is arithmetic here: the sum of v must
+ * equal updates × committed transactions (`lostUpdates` is the difference).
+ *
+ * One row per θ, shaped as `ContentionRow` (protocol "PostgreSQL (server) <isolation>",
+ * concurrency = clients, runs = 1): committed per second is wall time of real sessions on
+ * this machine (network round trips on loopback included), so compare its shape with ours,
+ * not its level. A server has no scheduler steps: `steps` is 0 and `committedPerStep` NaN
+ * (`contentionChart` leaves such rows out of its steps panel and draws their abort rate).
+ * Sessions set deadlock_timeout to 20 ms when allowed (superuser), so a deadlock costs
+ * milliseconds, not PostgreSQL's default second, and statement_timeout to 10 s.
+ */
+export async function measurePostgresContention(url: string, options: PostgresContentionOptions = {}): Promise<ContentionRow[]> {
+  const small = benchSize() === "small";
+  const thetas = options.thetas ?? [0, 0.5, 0.8, 0.99];
+  const keys = options.keys ?? 200;
+  const clients = options.clients ?? 8;
+  const perClient = options.transactionsPerClient ?? (small ? 25 : 200);
+  const isolation = options.isolation ?? "serializable";
+  const reads = options.reads ?? 4;
+  const updates = options.updates ?? 2;
+  const retries = options.retries ?? 20;
+  const seed = options.seed ?? 7;
+  for (const t of thetas) if (!(t >= 0 && t < 1)) throw new RangeError(`θ is in [0, 1), got ${t}`);
+  if (!Number.isInteger(clients) || clients < 1) throw new RangeError(`clients is a positive integer, got ${clients}`);
+  if (!Number.isInteger(perClient) || perClient < 1) throw new RangeError(`transactionsPerClient is a positive integer, got ${perClient}`);
+  if (isolation !== "repeatable read" && isolation !== "serializable") throw new RangeError(`isolation is "repeatable read" or "serializable", got ${String(isolation)}`);
+  const { Client } = require("pg") as PgModule;
+  const admin = new Client({ connectionString: url });
+  const sessions: PgSession[] = [];
+  const rows: ContentionRow[] = [];
+  try {
+    await admin.connect();
+    for (let c = 0; c < clients; c++) {
+      const s = new Client({ connectionString: url });
+      sessions.push(s);
+      await s.connect();
+      await s.query("set statement_timeout = '10s'");
+      await s.query("set deadlock_timeout = '20ms'").catch(() => undefined); // not a superuser: keep the server's (1 s)
+    }
+    for (const theta of thetas) {
+      await admin.query("drop table if exists workbook_contention; create table workbook_contention (k int primary key, v int not null)");
+      await admin.query("insert into workbook_contention select k, 0 from generate_series(0, $1::int - 1) as k", [keys]);
+      const scripts = contentionScripts(seed * 1_000_003 + Math.round(theta * 1000), theta, { keys, concurrency: clients * perClient, reads, updates });
+      const t = { committed: 0, attempts: 0, aborts: 0, gaveUp: 0, reasons: {} as Record<string, number> };
+      const runScript = async (s: PgSession, script: readonly TxnOp[]): Promise<void> => {
+        for (let attempt = 0; attempt <= retries; attempt++) {
+          t.attempts++;
+          try {
+            await s.query(`begin isolation level ${isolation}`);
+            for (const op of script) {
+              if (op.kind === "read") await s.query("select v from workbook_contention where k = $1", [Number(op.key.slice(TABLE.length + 1))]);
+              else if (op.kind === "write") await s.query("update workbook_contention set v = v + 1 where k = $1", [Number(op.key.slice(TABLE.length + 1))]);
+            }
+            await s.query("commit");
+            t.committed++;
+            return;
+          } catch (error) {
+            await s.query("rollback").catch(() => undefined); // the transaction is already failed; a failing rollback changes nothing
+            const code = (error as { code?: string }).code;
+            if (code !== "40001" && code !== "40P01") throw error;
+            const reason = code === "40001" ? "serialization-failure" : "deadlock";
+            t.aborts++;
+            t.reasons[reason] = (t.reasons[reason] ?? 0) + 1;
+          }
+        }
+        t.gaveUp++;
+      };
+      const start = performance.now();
+      await Promise.all(
+        sessions.map(async (s, c) => {
+          for (let i = 0; i < perClient; i++) await runScript(s, scripts[c * perClient + i]!);
+        }),
+      );
+      const ms = performance.now() - start;
+      const sum = Number((await admin.query("select coalesce(sum(v), 0) as sum from workbook_contention")).rows[0].sum);
+      rows.push({
+        protocol: `PostgreSQL (server) ${isolation}`,
+        theta,
+        keys,
+        concurrency: clients,
+        runs: 1,
+        transactions: clients * perClient,
+        committed: t.committed,
+        attempts: t.attempts,
+        aborts: t.aborts,
+        abortRate: t.attempts === 0 ? 0 : t.aborts / t.attempts,
+        gaveUp: t.gaveUp,
+        steps: 0,
+        committedPerStep: Number.NaN,
+        committedPerSecond: ms === 0 ? 0 : t.committed / (ms / 1000),
+        milliseconds: ms,
+        lostUpdates: Math.abs(sum - updates * t.committed),
+        reasons: t.reasons,
+      });
+    }
+  } finally {
+    await admin.query("drop table if exists workbook_contention").catch(() => undefined); // best effort: the connection may be what failed
+    for (const s of sessions) await s.end().catch(() => undefined);
+    await admin.end().catch(() => undefined);
+  }
+  return rows;
 }

@@ -13,6 +13,7 @@ export * from "./no-control.js";
 export * from "./optimistic.js";
 export * from "./occ-validation.js";
 export * from "./mvcc/version.js";
+export * from "./mvcc/mvcc-algorithms.js";
 export * from "./mvcc/visibility.js";
 export * from "./mvcc/snapshot-update.js";
 export * from "./mvcc/vacuum-verdict.js";

@@ -80,7 +80,8 @@ import type { TableHeap } from "../../storage/table-heap.js";
 import type { ConcurrencyControl, IsolationLevel, Step, TxnId, TxnKey, TxnState, TxnValue } from "../concurrency-control.js";
 import type { HistoryOp } from "../serializability.js";
 import { decideUpdate, takeSnapshot } from "./snapshot-update.js";
-import { satisfiesVacuum, vacuumHorizon, type VacuumVerdict } from "./vacuum-verdict.js";
+import type { MvccAlgorithms, VacuumVerdict } from "./mvcc-algorithms.js";
+import { satisfiesVacuum, vacuumHorizon } from "./vacuum-verdict.js";
 import {
   BOOTSTRAP_XID,
   CommitLog,
@@ -96,13 +97,6 @@ import {
 } from "./version.js";
 import { satisfiesMvcc } from "./visibility.js";
 
-/** The pieces a learner can plug in (exercises 08.1, 08.2, 08.3). */
-export interface MvccAlgorithms {
-  readonly satisfiesMvcc: typeof satisfiesMvcc;
-  readonly takeSnapshot: typeof takeSnapshot;
-  readonly decideUpdate: typeof decideUpdate;
-  readonly satisfiesVacuum: typeof satisfiesVacuum;
-}
 
 export const ENGINE_MVCC_ALGORITHMS: MvccAlgorithms = Object.freeze({ satisfiesMvcc, takeSnapshot, decideUpdate, satisfiesVacuum });
 

@@ -39,13 +39,9 @@
  */
 import { DbError } from "../../common/errors.js";
 import type { IsolationLevel } from "../concurrency-control.js";
+import type { UpdateDecision } from "./mvcc-algorithms.js";
 import { INVALID_XID, type CommitLogView, type Snapshot, type VisibilityHeader, type Xid, xidInSnapshot } from "./version.js";
 
-export type UpdateDecision =
-  | { readonly kind: "insert" }
-  | { readonly kind: "update" }
-  | { readonly kind: "wait"; readonly xid: Xid }
-  | { readonly kind: "conflict"; readonly xid: Xid };
 
 /** A snapshot for `me`, taken while `running` (including me) are in progress and `nextXid` is the next xid. */
 export function takeSnapshot(me: Xid, running: readonly Xid[], nextXid: Xid): Snapshot {

@@ -20,9 +20,9 @@
  * [1, nextXid), a snapshot xmin outside [1, nextXid].
  */
 import { DbError } from "../../common/errors.js";
+import type { VacuumVerdict } from "./mvcc-algorithms.js";
 import { INVALID_XID, type CommitLogView, type VisibilityHeader, type Xid } from "./version.js";
 
-export type VacuumVerdict = "live" | "dead" | "recently-dead" | "insert-in-progress" | "delete-in-progress";
 
 /** The oldest xid a running transaction may consider running: min over running xids and their snapshots' xmin; `nextXid` when none. */
 export function vacuumHorizon(running: readonly { readonly xid: Xid; readonly snapshotXmin?: Xid | undefined }[], nextXid: Xid): Xid {

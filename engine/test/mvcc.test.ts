@@ -33,11 +33,11 @@ import {
   type HistoryOp,
   type IsolationLevel,
   type Rid,
-  type TxnOp,
   type TxnValue,
   abort,
 } from "@workbook/engine";
 import { scheduleGoldenTest, type ProtocolChoice } from "../../test-support/contracts/schedules.js";
+import { randomScripts } from "../../test-support/transactions.js";
 
 const levelOf = (o: string | undefined): IsolationLevel => (o ?? "read-committed").replace("-", " ") as IsolationLevel;
 export const mvccKit = {
@@ -49,22 +49,6 @@ const makeMvcc = (c: ProtocolChoice) => {
   return new MvccConcurrencyControl({ isolation: levelOf(c.options["isolation"]), initial: c.initial });
 };
 
-/** Random scripts over a few keys: reads, writes (some deletes), commit or abort. */
-export function randomScripts(random: Random, txns: number, keys = ["x", "y", "z"]): TxnOp[][] {
-  const scripts: TxnOp[][] = [];
-  for (let t = 0; t < txns; t++) {
-    const ops: TxnOp[] = [];
-    const n = random.intBetween(1, 4);
-    for (let i = 0; i < n; i++) {
-      const key = random.pick(keys);
-      if (random.bool(0.5)) ops.push(read(key));
-      else ops.push(write(key, random.bool(0.1) ? undefined : random.int(100)));
-    }
-    ops.push(random.bool(0.9) ? commit() : abort());
-    scripts.push(ops);
-  }
-  return scripts;
-}
 
 /** Replay the committed transactions serially in `order`: every read must return what it returned. */
 export function replayMatches(history: readonly HistoryOp[], order: readonly number[], initial: ReadonlyMap<string, TxnValue>): string | undefined {

@@ -13,10 +13,11 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import * as engine from "@workbook/engine";
-import { MvccConcurrencyControl, Random, abort, commit, read, write, type CommitLogView, type IsolationLevel, type Snapshot, type TxnOp, type VisibilityHeader, type XidStatus } from "@workbook/engine";
+import { MvccConcurrencyControl, Random, commit, read, type CommitLogView, type IsolationLevel, type Snapshot, type VisibilityHeader, type XidStatus } from "@workbook/engine";
 import { satisfiesMvcc } from "@submission";
 import { describeError, speaksForItself } from "../../test-support/index.js";
 import { scheduleGoldenTest, type ProtocolChoice } from "../../test-support/contracts/schedules.js";
+import { randomScripts } from "../../test-support/transactions.js";
 
 const ME = 5;
 /** The commit log of the hand-built cases: 1 committed, 2 aborted, 3 running, 4 committed after the snapshot, 6 committed, begun after the snapshot, 7 running. */
@@ -185,16 +186,3 @@ describe("08.1 the visibility function", () => {
   });
 });
 
-function randomScripts(random: Random, txns: number): TxnOp[][] {
-  const scripts: TxnOp[][] = [];
-  for (let t = 0; t < txns; t++) {
-    const ops: TxnOp[] = [];
-    for (let i = random.intBetween(1, 4); i > 0; i--) {
-      const key = random.pick(["x", "y", "z"]);
-      ops.push(random.bool(0.5) ? read(key) : write(key, random.bool(0.1) ? undefined : random.int(100)));
-    }
-    ops.push(random.bool(0.9) ? commit() : abort());
-    scripts.push(ops);
-  }
-  return scripts;
-}

@@ -17,15 +17,12 @@ import * as engine from "@workbook/engine";
 import {
   MvccConcurrencyControl,
   Random,
-  abort,
   checkSerializability,
   commit,
   read,
   write,
-  type CommitLogView,
   type IsolationLevel,
   type Snapshot,
-  type TxnOp,
   type UpdateDecision,
   type VisibilityHeader,
   type XidStatus,
@@ -33,20 +30,13 @@ import {
 import { decideUpdate, takeSnapshot } from "@submission";
 import { describeError, expectDbError, speaksForItself } from "../../test-support/index.js";
 import { scheduleGoldenTest, type ProtocolChoice } from "../../test-support/contracts/schedules.js";
+import { randomScripts, clogOf, versionHeader } from "../../test-support/transactions.js";
 
 const LEVELS: readonly IsolationLevel[] = ["read uncommitted", "read committed", "repeatable read", "serializable"];
 const SNAPSHOT_LEVELS = new Set<IsolationLevel>(["repeatable read", "serializable"]);
 const mine = { takeSnapshot, decideUpdate };
 
-const clogOf = (status: Record<number, XidStatus>): CommitLogView =>
-  Object.freeze({
-    status(xid: number): XidStatus {
-      const s = status[xid];
-      if (s === undefined) throw new Error(`test clog: xid ${xid} unknown`);
-      return s;
-    },
-  });
-const h = (xmin: number, xmax = 0): VisibilityHeader => Object.freeze({ xmin, xmax, cmin: 0, cmax: 0 });
+const h = versionHeader;
 
 function show(fn: () => UpdateDecision | Snapshot): string {
   try {
@@ -251,16 +241,3 @@ describe("08.2 snapshots and the update path", () => {
   });
 });
 
-function randomScripts(random: Random, txns: number): TxnOp[][] {
-  const scripts: TxnOp[][] = [];
-  for (let t = 0; t < txns; t++) {
-    const ops: TxnOp[] = [];
-    for (let i = random.intBetween(1, 4); i > 0; i--) {
-      const key = random.pick(["x", "y", "z"]);
-      ops.push(random.bool(0.5) ? read(key) : write(key, random.bool(0.1) ? undefined : random.int(100)));
-    }
-    ops.push(random.bool(0.9) ? commit() : abort());
-    scripts.push(ops);
-  }
-  return scripts;
-}

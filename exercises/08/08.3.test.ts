@@ -12,19 +12,12 @@
  */
 import { describe, expect, it } from "vitest";
 import * as engine from "@workbook/engine";
-import { MvccConcurrencyControl, Random, abort, bloatSeries, commit, read, write, type CommitLogView, type TxnOp, type VacuumVerdict, type VisibilityHeader, type XidStatus } from "@workbook/engine";
+import { MvccConcurrencyControl, Random, abort, bloatSeries, commit, read, write, type VacuumVerdict, type VisibilityHeader, type XidStatus } from "@workbook/engine";
 import { satisfiesVacuum, vacuumHorizon } from "@submission";
 import { describeError, expectDbError, speaksForItself } from "../../test-support/index.js";
+import { randomScripts, clogOf, versionHeader } from "../../test-support/transactions.js";
 
-const clogOf = (status: Record<number, XidStatus>): CommitLogView =>
-  Object.freeze({
-    status(xid: number): XidStatus {
-      const s = status[xid];
-      if (s === undefined) throw new Error(`test clog: xid ${xid} unknown`);
-      return s;
-    },
-  });
-const h = (xmin: number, xmax = 0): VisibilityHeader => Object.freeze({ xmin, xmax, cmin: 0, cmax: 0 });
+const h = versionHeader;
 /** 1, 4, 6, 9 committed; 2 aborted; 3, 7 running. */
 const CLOG = clogOf({ 0: "committed", 1: "committed", 2: "aborted", 3: "in-progress", 4: "committed", 6: "committed", 7: "in-progress", 9: "committed" });
 
@@ -174,16 +167,3 @@ describe("08.3 vacuum", () => {
   });
 });
 
-function randomScripts(random: Random, txns: number): TxnOp[][] {
-  const scripts: TxnOp[][] = [];
-  for (let t = 0; t < txns; t++) {
-    const ops: TxnOp[] = [];
-    for (let i = random.intBetween(1, 4); i > 0; i--) {
-      const key = random.pick(["x", "y"]);
-      ops.push(random.bool(0.5) ? read(key) : write(key, random.bool(0.15) ? undefined : random.int(100)));
-    }
-    ops.push(random.bool(0.85) ? commit() : abort());
-    scripts.push(ops);
-  }
-  return scripts;
-}

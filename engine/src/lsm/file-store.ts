@@ -113,8 +113,22 @@ class Counters {
   }
 }
 
+/** What every store does the same way: `read` and `readAll` through `open`. */
+abstract class FileStoreReads {
+  abstract open(name: string): StoredFile;
+
+  read(name: string, offset: number, length: number): Uint8Array {
+    return this.open(name).read(offset, length);
+  }
+
+  readAll(name: string): Uint8Array {
+    const file = this.open(name);
+    return file.read(0, file.size);
+  }
+}
+
 /** A file store in memory: the same contract, nothing durable. */
-export class MemoryFileStore implements FileStore {
+export class MemoryFileStore extends FileStoreReads implements FileStore {
   readonly #files = new Map<string, Uint8Array>();
   readonly #counters = new Counters();
   #closed = false;
@@ -149,15 +163,6 @@ export class MemoryFileStore implements FileStore {
         return bytes.slice(offset, offset + length);
       },
     };
-  }
-
-  read(name: string, offset: number, length: number): Uint8Array {
-    return this.open(name).read(offset, length);
-  }
-
-  readAll(name: string): Uint8Array {
-    const file = this.open(name);
-    return file.read(0, file.size);
   }
 
   size(name: string): number | undefined {
@@ -227,7 +232,7 @@ export interface NodeFileStoreOptions {
 }
 
 /** A file store over a real directory (created when absent). */
-export class NodeFileStore implements FileStore {
+export class NodeFileStore extends FileStoreReads implements FileStore {
   readonly dir: string;
   readonly sync: boolean;
   readonly #fds = new Map<string, { fd: number; size: number }>();
@@ -236,6 +241,7 @@ export class NodeFileStore implements FileStore {
 
   /** Throws `io` when the directory cannot be created or read. */
   constructor(dir: string, options: NodeFileStoreOptions = {}) {
+    super();
     this.dir = dir;
     this.sync = options.sync ?? true;
     this.#io("mkdir", dir, () => fs.mkdirSync(dir, { recursive: true }));
@@ -290,15 +296,6 @@ export class NodeFileStore implements FileStore {
         return into;
       },
     };
-  }
-
-  read(name: string, offset: number, length: number): Uint8Array {
-    return this.open(name).read(offset, length);
-  }
-
-  readAll(name: string): Uint8Array {
-    const file = this.open(name);
-    return file.read(0, file.size);
   }
 
   size(name: string): number | undefined {

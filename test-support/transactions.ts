@@ -58,3 +58,27 @@ export function clogOf<S extends string = TestXidStatus>(status: Readonly<Record
 export function versionHeader(xmin: number, xmax = 0): { readonly xmin: number; readonly xmax: number; readonly cmin: number; readonly cmax: number } {
   return Object.freeze({ xmin, xmax, cmin: 0, cmax: 0 });
 }
+
+/**
+ * A seeded random moment of an MVCC system with xids 1 … 10: `me` is running, the next xid
+ * is `next` (2 … 8), every other xid before it is in the snapshot's in-progress list with
+ * probability 0.4, and the commit log gives each xid other than `me` a status: one of
+ * in-progress, committed or aborted if it was running when the snapshot was taken (in
+ * `xip`, or not yet begun), one of `pastStatuses` otherwise. Xid 0 (bootstrap) is committed.
+ */
+export function randomMvccMoment(
+  random: ScriptRandom,
+  pastStatuses: readonly TestXidStatus[],
+): { next: number; me: number; snapshot: { xmin: number; xmax: number; xip: number[] }; status: Record<number, TestXidStatus> } {
+  const next = random.intBetween(2, 8);
+  const me = random.intBetween(1, next - 1);
+  const xip = [...Array(next - 1).keys()].map((k) => k + 1).filter((x) => x !== me && random.bool(0.4));
+  const snapshot = { xmin: xip[0] ?? next, xmax: next, xip };
+  const status: Record<number, TestXidStatus> = { 0: "committed", [me]: "in-progress" };
+  for (let x = 1; x <= 10; x++) {
+    if (x === me) continue;
+    const wasRunning = xip.includes(x) || x >= next;
+    status[x] = random.pick(wasRunning ? (["in-progress", "committed", "aborted"] as const) : pastStatuses);
+  }
+  return { next, me, snapshot, status };
+}

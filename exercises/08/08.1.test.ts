@@ -17,7 +17,7 @@ import { MvccConcurrencyControl, Random, commit, read, type CommitLogView, type 
 import { satisfiesMvcc } from "@submission";
 import { describeError, speaksForItself } from "../../test-support/index.js";
 import { scheduleGoldenTest, type ProtocolChoice } from "../../test-support/contracts/schedules.js";
-import { randomScripts } from "../../test-support/transactions.js";
+import { randomMvccMoment, randomScripts } from "../../test-support/transactions.js";
 
 const ME = 5;
 /** The commit log of the hand-built cases: 1 committed, 2 aborted, 3 running, 4 committed after the snapshot, 6 committed, begun after the snapshot, 7 running. */
@@ -140,16 +140,8 @@ describe("08.1 the visibility function", () => {
     const random = new Random(81);
     const wrong: string[] = [];
     for (let i = 0; i < 20_000 && wrong.length < 5; i++) {
-      const next = random.intBetween(2, 8);
-      const me = random.intBetween(1, next - 1);
-      const xip = [...Array(next - 1).keys()].map((k) => k + 1).filter((x) => x !== me && random.bool(0.4));
-      const snapshot: Snapshot = { xmin: xip[0] ?? next, xmax: next, xip };
-      const status: Record<number, XidStatus> = { 0: "committed", [me]: "in-progress" };
-      for (let x = 1; x <= 10; x++) {
-        if (x === me) continue;
-        const wasRunning = xip.includes(x) || x >= next;
-        status[x] = wasRunning ? random.pick(["in-progress", "committed", "aborted"] as const) : random.pick(["committed", "committed", "aborted"] as const);
-      }
+      // Two in three xids that finished before the snapshot committed.
+      const { me, snapshot, status } = randomMvccMoment(random, ["committed", "committed", "aborted"]);
       const xmin = random.bool(0.3) ? me : random.int(11);
       const xmax = random.bool(0.4) ? 0 : random.bool(0.3) ? me : random.intBetween(1, 10);
       const header = h(xmin, xmax, random.int(4), random.int(4));

@@ -30,7 +30,7 @@ import {
 import { decideUpdate, takeSnapshot } from "@submission";
 import { describeError, expectDbError, speaksForItself } from "../../test-support/index.js";
 import { scheduleGoldenTest, type ProtocolChoice } from "../../test-support/contracts/schedules.js";
-import { randomScripts, clogOf, versionHeader } from "../../test-support/transactions.js";
+import { randomMvccMoment, randomScripts, clogOf, versionHeader } from "../../test-support/transactions.js";
 
 const LEVELS: readonly IsolationLevel[] = ["read uncommitted", "read committed", "repeatable read", "serializable"];
 const SNAPSHOT_LEVELS = new Set<IsolationLevel>(["repeatable read", "serializable"]);
@@ -171,14 +171,7 @@ describe("08.2 snapshots and the update path", () => {
     const random = new Random(28);
     const wrong: string[] = [];
     for (let i = 0; i < 20_000 && wrong.length < 5; i++) {
-      const next = random.intBetween(2, 8);
-      const me = random.intBetween(1, next - 1);
-      const xip = [...Array(next - 1).keys()].map((k) => k + 1).filter((x) => x !== me && random.bool(0.4));
-      const snapshot: Snapshot = { xmin: xip[0] ?? next, xmax: next, xip };
-      const status: Record<number, XidStatus> = { 0: "committed", [me]: "in-progress" };
-      for (let x = 1; x <= 10; x++) {
-        if (x !== me) status[x] = xip.includes(x) || x >= next ? random.pick(["in-progress", "committed", "aborted"] as const) : random.pick(["committed", "aborted"] as const);
-      }
+      const { me, snapshot, status } = randomMvccMoment(random, ["committed", "aborted"]);
       const nonAborted = [0, ...Object.keys(status).map(Number).filter((x) => status[x] !== "aborted")];
       const header = random.bool(0.1) ? undefined : h(random.pick(nonAborted), random.bool(0.4) ? 0 : random.intBetween(1, 10));
       const level = random.pick(LEVELS);

@@ -122,6 +122,22 @@ function setU32(b: Uint8Array, at: number, v: number): void {
 }
 
 /** `b.set(key, at)`, byte by byte for short keys (a loop beats the call's own cost there). */
+/**
+ * Slot `i` of a page being formatted in key order (slots 0 … i − 1 written, entries from
+ * `upper` on): room for an entry of `length` bytes just below `upper`, its slot pointing at
+ * it. Returns the new `upper`. Throws `InvariantError` (naming `what`) when it does not fit.
+ */
+function appendSlot(b: Uint8Array, i: number, upper: number, length: number, what: string, count: number): number {
+  const lower = HEADER_SIZE + i * SLOT_SIZE;
+  if (SLOT_SIZE + length > upper - lower) {
+    throw new InvariantError(`${what}: entry ${i} of ${count} does not fit a ${b.length}-byte page`);
+  }
+  const at = upper - length;
+  setU16(b, lower, at);
+  setU16(b, lower + 2, length);
+  return at;
+}
+
 function copyKey(b: Uint8Array, at: number, key: Uint8Array): void {
   const n = key.length;
   if (n > 16) {
@@ -267,18 +283,10 @@ export class BTreePage {
     page.rightSibling = rightSibling;
     // insertLeafAt(i, …) for i = 0, 1, …, written directly: each entry goes below the
     // previous one and its slot after the previous slot, nothing moves.
-    let lower = HEADER_SIZE;
     let upper = bytes.byteLength;
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i] as Uint8Array;
-      const length = LEAF_VALUE_SIZE + key.length;
-      if (SLOT_SIZE + length > upper - lower) {
-        throw new InvariantError(`formatLeaf: entry ${i} of ${keys.length} does not fit a ${bytes.length}-byte page`);
-      }
-      upper -= length;
-      setU16(bytes, lower, upper);
-      setU16(bytes, lower + 2, length);
-      lower += SLOT_SIZE;
+      upper = appendSlot(bytes, i, upper, LEAF_VALUE_SIZE + key.length, "formatLeaf", keys.length);
       const rid = rids[i] as Rid;
       setU32(bytes, upper, rid.pageId);
       setU16(bytes, upper + 4, rid.slot);
@@ -306,18 +314,10 @@ export class BTreePage {
     }
     const page = BTreePage.initInternal(bytes, level, children[0] as PageId);
     // insertInternalAt(i, …) for i = 0, 1, …, written directly (as in formatLeaf).
-    let lower = HEADER_SIZE;
     let upper = bytes.byteLength;
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i] as Uint8Array;
-      const length = INTERNAL_VALUE_SIZE + key.length;
-      if (SLOT_SIZE + length > upper - lower) {
-        throw new InvariantError(`formatInternal: entry ${i} of ${keys.length} does not fit a ${bytes.length}-byte page`);
-      }
-      upper -= length;
-      setU16(bytes, lower, upper);
-      setU16(bytes, lower + 2, length);
-      lower += SLOT_SIZE;
+      upper = appendSlot(bytes, i, upper, INTERNAL_VALUE_SIZE + key.length, "formatInternal", keys.length);
       setU32(bytes, upper, children[i + 1] as PageId);
       copyKey(bytes, upper + INTERNAL_VALUE_SIZE, key);
       setU16(bytes, OFF_KEY_COUNT, i + 1);
